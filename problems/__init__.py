@@ -1,0 +1,1 @@
+"""Problem types: one module per type, found by the registry."""

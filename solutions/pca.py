@@ -1,0 +1,127 @@
+"""Principal component analysis, computed the way the notes do it by hand:
+centre, sample covariance, eigen-decomposition, contribution ratios."""
+
+import numpy as np
+
+
+def _data_matrix(X):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1:
+        raise ValueError(f"X must be an (n, d) array with n >= 2 samples, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X must contain only finite numbers")
+    return X
+
+
+def covariance(X):
+    r"""Sample covariance matrix of the columns of X.
+
+    .. math:: S = \frac{1}{n-1} \sum_{i=1}^{n} (x_i - \bar{x})(x_i - \bar{x})^\top
+
+    Convention: divides by :math:`n - 1` (the unbiased sample covariance of
+    the notes), not by :math:`n`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        One sample per row, n >= 2.
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        Symmetric, positive semi-definite.
+    """
+    X = _data_matrix(X)
+    centred = X - X.mean(axis=0)
+    return centred.T @ centred / (X.shape[0] - 1)
+
+
+def pca(X, k=None):
+    r"""Principal components of X: eigenvalues and unit eigenvectors of S.
+
+    Solves :math:`S v = \lambda v` for the sample covariance :math:`S` of X.
+
+    Conventions: eigenvalues in descending order; each component is a unit
+    vector whose entry of largest magnitude is positive (the first such entry
+    when several tie), which fixes the sign that an eigenvector leaves open.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        One sample per row, n >= 2.
+    k : int, optional
+        How many components to keep, 1 <= k <= d; all d by default.
+
+    Returns
+    -------
+    eigenvalues : ndarray, shape (k,)
+        The variances along the components, descending.
+    components : ndarray, shape (k, d)
+        The principal axes, one unit row per component.
+    """
+    S = covariance(X)
+    d = S.shape[0]
+    if k is None:
+        k = d
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= d:
+        raise ValueError(f"k must be an integer between 1 and {d}, got {k!r}")
+    eigenvalues, eigenvectors = np.linalg.eigh(S)
+    order = np.argsort(eigenvalues)[::-1][:k]
+    components = eigenvectors[:, order].T
+    largest = components[np.arange(len(order)), np.argmax(np.abs(components), axis=1)]
+    components = components * np.where(largest < 0, -1.0, 1.0)[:, None]
+    # eigh may return -0.0 or tiny negatives for a zero variance; report 0.
+    return np.maximum(eigenvalues[order], 0.0), components
+
+
+def explained_variance_ratio(eigenvalues):
+    r"""Share of the variance carried by each component (its contribution ratio).
+
+    .. math:: p_i = \frac{\lambda_i}{\sum_j \lambda_j}
+
+    Pass all d eigenvalues to get shares of the total variance.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (k,)
+        Non-negative, not all zero.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        Non-negative, summing to 1.
+    """
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    if eigenvalues.ndim != 1 or np.any(eigenvalues < 0) or eigenvalues.sum() <= 0:
+        raise ValueError("eigenvalues must be a 1-D array of non-negative numbers, not all zero")
+    return eigenvalues / eigenvalues.sum()
+
+
+def project(X, components, mean=None):
+    r"""Coordinates of the samples along the principal components.
+
+    .. math:: F = (X - \bar{x})\, V^\top
+
+    so that :math:`F_{ij} = v_j \cdot (x_i - \bar{x})`, the principal-component
+    scores of the notes.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    components : array_like, shape (k, d)
+        Unit rows, as returned by :func:`pca`.
+    mean : array_like, shape (d,), optional
+        The centre; the mean of X by default.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+    """
+    X = np.asarray(X, dtype=float)
+    components = np.asarray(components, dtype=float)
+    if X.ndim != 2 or components.ndim != 2 or components.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"X (n, d) and components (k, d) must agree in d, got {X.shape} and {components.shape}"
+        )
+    centre = X.mean(axis=0) if mean is None else np.asarray(mean, dtype=float)
+    return (X - centre) @ components.T

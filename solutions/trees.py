@@ -1,0 +1,194 @@
+"""Impurity measures for decision trees: entropy, information gain, Gini.
+
+Labels and feature values may be any hashable values (strings, integers,
+booleans). Probabilities are relative frequencies; by convention
+:math:`0 \\log 0 = 0`, so classes that do not occur contribute nothing.
+"""
+
+from collections import Counter
+
+import numpy as np
+
+
+def _as_list(values, name="labels"):
+    """A 1-D sequence of hashable values as a plain list."""
+    values = np.asarray(values, dtype=object)
+    if values.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D sequence, got shape {values.shape}")
+    return values.tolist()
+
+
+def _value_counts(values):
+    """Counts of each distinct value, in order of first appearance."""
+    values = _as_list(values)
+    if not values:
+        raise ValueError("need at least one label")
+    return np.array(list(Counter(values).values()), dtype=float)
+
+
+def entropy_from_counts(counts, base=2):
+    r"""Entropy of a distribution given by class counts.
+
+    .. math:: H = -\sum_k p_k \log_b p_k, \qquad p_k = \frac{n_k}{\sum_j n_j}
+
+    Parameters
+    ----------
+    counts : array_like, shape (K,)
+        Non-negative class counts, not all zero. Zero counts contribute 0.
+    base : float, default 2
+        Base of the logarithm (2 gives bits, ``numpy.e`` gives nats).
+
+    Returns
+    -------
+    float
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.ndim != 1 or np.any(counts < 0) or counts.sum() <= 0:
+        raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
+    if base <= 0 or base == 1:
+        raise ValueError("the base of the logarithm must be positive and not 1")
+    p = counts[counts > 0] / counts.sum()
+    return float(-np.sum(p * np.log(p)) / np.log(base))
+
+
+def conditional_entropy_from_counts(table, base=2):
+    r"""Conditional entropy :math:`H(D \mid A)` from a contingency table.
+
+    .. math:: H(D \mid A) = \sum_i \frac{|D_i|}{|D|} H(D_i)
+
+    Parameters
+    ----------
+    table : array_like, shape (n_values, n_classes)
+        ``table[i, k]`` counts the samples with the i-th value of attribute A
+        and class k. Every row must have at least one sample.
+    base : float, default 2
+
+    Returns
+    -------
+    float
+    """
+    table = np.asarray(table, dtype=float)
+    if table.ndim != 2 or np.any(table < 0) or np.any(table.sum(axis=1) <= 0):
+        raise ValueError(
+            "table must be 2-D with non-negative counts and at least one sample per row"
+        )
+    weights = table.sum(axis=1) / table.sum()
+    return float(sum(w * entropy_from_counts(row, base) for w, row in zip(weights, table)))
+
+
+def information_gain_from_counts(table, base=2):
+    r"""Information gain of splitting on A, from a contingency table.
+
+    .. math:: IG(D \mid A) = H(D) - H(D \mid A)
+
+    Parameters
+    ----------
+    table : array_like, shape (n_values, n_classes)
+        As in :func:`conditional_entropy_from_counts`; column sums give the
+        class counts of D.
+    base : float, default 2
+
+    Returns
+    -------
+    float
+        Non-negative up to rounding.
+    """
+    conditional = conditional_entropy_from_counts(table, base)
+    return entropy_from_counts(np.sum(table, axis=0), base) - conditional
+
+
+def entropy(labels, base=2):
+    r"""Entropy of a set of labels.
+
+    .. math:: H(D) = -\sum_{k=1}^{K} \frac{|C_k|}{|D|} \log_b \frac{|C_k|}{|D|}
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        Class labels, any hashable values; at least one.
+    base : float, default 2
+
+    Returns
+    -------
+    float
+        0 for a pure node, :math:`\log_b K` for K equally frequent classes.
+    """
+    return entropy_from_counts(_value_counts(labels), base)
+
+
+def _groups(labels, feature):
+    """The labels split by the value of the feature, one list per value."""
+    labels = _as_list(labels)
+    feature = _as_list(feature, "feature")
+    if len(labels) != len(feature):
+        raise ValueError(
+            f"labels and feature must have the same length, got {len(labels)} and {len(feature)}"
+        )
+    groups = {}
+    for value, label in zip(feature, labels):
+        groups.setdefault(value, []).append(label)
+    return labels, list(groups.values())
+
+
+def conditional_entropy(labels, feature, base=2):
+    r"""Conditional entropy of the labels given a feature.
+
+    .. math:: H(D \mid A) = \sum_{i=1}^{n} \frac{|D_i|}{|D|} H(D_i)
+
+    where :math:`D_i` holds the samples whose feature takes its i-th value.
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        Class labels, any hashable values.
+    feature : array_like, shape (n,)
+        The attribute A's value for each sample, any hashable values.
+    base : float, default 2
+
+    Returns
+    -------
+    float
+    """
+    labels, groups = _groups(labels, feature)
+    if not labels:
+        raise ValueError("need at least one label")
+    return float(sum(len(g) / len(labels) * entropy(g, base) for g in groups))
+
+
+def information_gain(labels, feature, base=2):
+    r"""Information gain of splitting the labels on a feature (ID3's criterion).
+
+    .. math:: IG(D \mid A) = H(D) - H(D \mid A)
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+    feature : array_like, shape (n,)
+    base : float, default 2
+
+    Returns
+    -------
+    float
+        Between 0 and :math:`H(D)` up to rounding.
+    """
+    return entropy(labels, base) - conditional_entropy(labels, feature, base)
+
+
+def gini(labels):
+    r"""Gini impurity of a set of labels.
+
+    .. math:: \operatorname{Gini}(D) = 1 - \sum_{k=1}^{K} p_k^2
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        Class labels, any hashable values; at least one.
+
+    Returns
+    -------
+    float
+        0 for a pure node, :math:`1 - 1/K` for K equally frequent classes.
+    """
+    counts = _value_counts(labels)
+    p = counts / counts.sum()
+    return float(1.0 - np.sum(p**2))

@@ -1,0 +1,1 @@
+"""jinja2 page layouts, shipped as package data."""
