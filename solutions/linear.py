@@ -95,8 +95,8 @@ def gradient_descent_step(w, b, x, y, lr):
     (float, float)
         The new ``(w, b)``.
     """
-    if not lr > 0:
-        raise ValueError(f"the learning rate must be positive, got {lr}")
+    if not 0 < lr < np.inf:
+        raise ValueError(f"the learning rate must be a positive number, got {lr}")
     grad_w, grad_b = mse_gradient(w, b, x, y)
     return float(w - lr * grad_w), float(b - lr * grad_b)
 
@@ -136,8 +136,10 @@ def normal_equation(X, r, ridge=0.0):
     r = np.asarray(r, dtype=float)
     if X.ndim != 2 or r.shape != (X.shape[0],):
         raise ValueError(f"X must be (N, d) and r (N,), got {X.shape} and {r.shape}")
-    if ridge < 0:
-        raise ValueError(f"ridge must be non-negative, got {ridge}")
+    if not 0 <= ridge < np.inf:
+        raise ValueError(f"ridge must be a non-negative number, got {ridge}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(r))):
+        raise ValueError("X and r must contain only finite numbers")
     design = np.column_stack([np.ones(X.shape[0]), X])
     gram = design.T @ design + ridge * np.eye(design.shape[1])
     if np.linalg.matrix_rank(gram) < gram.shape[0]:

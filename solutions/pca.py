@@ -68,7 +68,10 @@ def pca(X, k=None):
     eigenvalues, eigenvectors = np.linalg.eigh(S)
     order = np.argsort(eigenvalues)[::-1][:k]
     components = eigenvectors[:, order].T
-    largest = components[np.arange(len(order)), np.argmax(np.abs(components), axis=1)]
+    # Entries equal in magnitude up to rounding count as tied: the first wins.
+    magnitude = np.abs(components)
+    tied = magnitude >= magnitude.max(axis=1, keepdims=True) * (1 - 1e-9)
+    largest = components[np.arange(len(order)), np.argmax(tied, axis=1)]
     components = components * np.where(largest < 0, -1.0, 1.0)[:, None]
     # eigh may return -0.0 or tiny negatives for a zero variance; report 0.
     return np.maximum(eigenvalues[order], 0.0), components
@@ -92,7 +95,12 @@ def explained_variance_ratio(eigenvalues):
         Non-negative, summing to 1.
     """
     eigenvalues = np.asarray(eigenvalues, dtype=float)
-    if eigenvalues.ndim != 1 or np.any(eigenvalues < 0) or eigenvalues.sum() <= 0:
+    if (
+        eigenvalues.ndim != 1
+        or not np.all(np.isfinite(eigenvalues))
+        or np.any(eigenvalues < 0)
+        or eigenvalues.sum() <= 0
+    ):
         raise ValueError("eigenvalues must be a 1-D array of non-negative numbers, not all zero")
     return eigenvalues / eigenvalues.sum()
 
@@ -124,4 +132,6 @@ def project(X, components, mean=None):
             f"X (n, d) and components (k, d) must agree in d, got {X.shape} and {components.shape}"
         )
     centre = X.mean(axis=0) if mean is None else np.asarray(mean, dtype=float)
+    if not all(np.all(np.isfinite(a)) for a in (X, components, centre)):
+        raise ValueError("X, components and mean must contain only finite numbers")
     return (X - centre) @ components.T

@@ -70,6 +70,18 @@ def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
         raise ValueError(f"Q must be a 2-D table (n_states, n_actions), got shape {Q.shape}")
     if not 0.0 < alpha <= 1.0:
         raise ValueError(f"alpha must be in (0, 1], got {alpha}")
+    n_states, n_actions = Q.shape
+    for name, index, size in (
+        ("s", s, n_states),
+        ("a", a, n_actions),
+        ("s_next", s_next, n_states),
+    ):
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, (int, np.integer))
+            or not 0 <= index < size
+        ):
+            raise ValueError(f"{name} must be an index in 0..{size - 1}, got {index!r}")
     target = td_target(r, Q[s_next], gamma, done)
     Q[s, a] += alpha * (target - Q[s, a])
     return Q

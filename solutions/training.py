@@ -101,6 +101,18 @@ def train_logistic_regression(X, y, lr, epochs, w0=None, b0=0.0):
     return w, b, losses
 
 
+def _class_indices(y, n_classes=None):
+    """Labels as integer class indices, checked against the number of classes."""
+    y = np.asarray(y)
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        raise ValueError("y must hold integer class indices")
+    if y.size and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+        raise ValueError(
+            f"class indices must be in 0..{'K-1' if n_classes is None else n_classes - 1}"
+        )
+    return y
+
+
 def _mlp_forward(params, X):
     hidden = sigmoid(X @ params["W1"].T + params["b1"])
     return hidden, hidden @ params["W2"].T + params["b2"]
@@ -127,6 +139,7 @@ def mlp_loss(params, X, y):
     float
     """
     X, y = _design(X, y)
+    y = _class_indices(y, params["b2"].shape[0])
     _, logits = _mlp_forward(params, X)
     top = logits.max(axis=1)
     log_norm = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
@@ -147,6 +160,7 @@ def mlp_gradients(params, X, y):
         Same keys and shapes as ``params``.
     """
     X, y = _design(X, y)
+    y = _class_indices(y, params["b2"].shape[0])
     hidden, logits = _mlp_forward(params, X)
     delta_out = softmax(logits, axis=1)
     delta_out[np.arange(len(y)), y] -= 1.0
@@ -166,13 +180,14 @@ def train_mlp(X, y, hidden, lr, epochs, seed):
     Sigmoid hidden layer, softmax output, mean cross-entropy loss
     (:func:`mlp_loss`). Weights start as
     :math:`\mathcal{N}(0, 1/\text{fan-in})` draws from
-    ``numpy.random.default_rng(seed)``, biases at 0, so a seed fixes the run.
+    ``numpy.random.default_rng(seed)`` (``W1`` first, then ``W2``), biases at 0,
+    so a seed fixes the run.
 
     Parameters
     ----------
     X : array_like, shape (n, d)
     y : array_like of int, shape (n,)
-        Class indices 0..K-1, K = max(y) + 1 >= 2.
+        Class indices 0..K-1 with K = max(y) + 1; at least two distinct classes.
     hidden : int
         Hidden units, >= 1.
     lr : float
@@ -189,8 +204,9 @@ def train_mlp(X, y, hidden, lr, epochs, seed):
         ``losses[i]`` is the loss measured before update i.
     """
     X, y = _design(X, y)
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() < 1:
-        raise ValueError("y must hold integer class indices 0..K-1 with K >= 2")
+    y = _class_indices(y)
+    if len(np.unique(y)) < 2:
+        raise ValueError("y must contain at least two classes")
     if not lr > 0 or int(epochs) != epochs or epochs < 0 or int(hidden) != hidden or hidden < 1:
         raise ValueError("lr must be positive, epochs >= 0 and hidden >= 1 integers")
     rng = np.random.default_rng(seed)

@@ -11,11 +11,20 @@ import numpy as np
 
 
 def _as_list(values, name="labels"):
-    """A 1-D sequence of hashable values as a plain list."""
-    values = np.asarray(values, dtype=object)
-    if values.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence, got shape {values.shape}")
-    return values.tolist()
+    """A 1-D sequence of hashable values (tuples included) as a plain list."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError(f"{name} must be 1-D, got shape {values.shape}")
+        values = values.tolist()
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a sequence of values, got {values!r}")
+    values = list(values)
+    for value in values:
+        try:
+            hash(value)
+        except TypeError:
+            raise ValueError(f"{name} must be hashable values, got {value!r}") from None
+    return values
 
 
 def _value_counts(values):
@@ -43,7 +52,12 @@ def entropy_from_counts(counts, base=2):
     float
     """
     counts = np.asarray(counts, dtype=float)
-    if counts.ndim != 1 or np.any(counts < 0) or counts.sum() <= 0:
+    if (
+        counts.ndim != 1
+        or not np.all(np.isfinite(counts))
+        or np.any(counts < 0)
+        or counts.sum() <= 0
+    ):
         raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
     if base <= 0 or base == 1:
         raise ValueError("the base of the logarithm must be positive and not 1")
@@ -68,9 +82,16 @@ def conditional_entropy_from_counts(table, base=2):
     float
     """
     table = np.asarray(table, dtype=float)
-    if table.ndim != 2 or np.any(table < 0) or np.any(table.sum(axis=1) <= 0):
+    if (
+        table.ndim != 2
+        or table.size == 0
+        or not np.all(np.isfinite(table))
+        or np.any(table < 0)
+        or np.any(table.sum(axis=1) <= 0)
+    ):
         raise ValueError(
-            "table must be 2-D with non-negative counts and at least one sample per row"
+            "table must be a non-empty 2-D array of finite, non-negative counts "
+            "with at least one sample per row"
         )
     weights = table.sum(axis=1) / table.sum()
     return float(sum(w * entropy_from_counts(row, base) for w, row in zip(weights, table)))
