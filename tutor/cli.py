@@ -2,11 +2,33 @@
 
 Heavy imports (numpy, sympy, jinja2) happen inside the commands that need
 them, so that ``tutor --help`` starts as fast as the bare interpreter.
+Exit codes: 0 on success, 2 on bad usage or bad input (one line, no
+traceback), 1 on an internal failure.
 """
+
+import json
+import os
+import sys
+from pathlib import Path
 
 import click
 
 from . import __version__
+
+LANG = click.option(
+    "--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language."
+)
+DIFFICULTY = click.option(
+    "--difficulty",
+    type=click.IntRange(1, 3),
+    default=2,
+    show_default=True,
+    help="1 easy, 2 standard, 3 harder (larger structures).",
+)
+
+
+class BadInput(click.UsageError):
+    """Bad input from the user: one line on stderr, exit code 2."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,11 +37,219 @@ def cli():
     """Exam practice and auto-grading for machine-learning courses.
 
     \b
-    Example:
-      tutor --version
+    Examples:
+      tutor topics
+      tutor sheet --seed 1 --out sheet
+      tutor explain pca --set X='[[2.5,2.4],[0.4,0.7],[2.2,2.9]]'
     """
 
 
-def main():
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@LANG
+def topics(fmt, lang):
+    """List the problem types with their ids, topics and parameters.
+
+    \b
+    Example:
+      tutor topics --format json
+    """
+    from . import registry
+
+    types = registry.problem_types().values()
+    if fmt == "json":
+        listing = [
+            {
+                "id": p.ID,
+                "topic": p.TOPIC,
+                "title": p.TITLE,
+                "parameters": [{"name": n, "description": d} for n, d in p.PARAMETERS.items()],
+            }
+            for p in types
+        ]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    for topic in sorted({p.TOPIC for p in types}):
+        click.echo(topic)
+        for p in (p for p in types if topic == p.TOPIC):
+            click.echo(f"  {p.ID:<22} {p.TITLE[lang]}")
+            click.echo(f"  {'':<22} parameters: {', '.join(p.PARAMETERS)}")
+
+
+def _check_ids(ids):
+    from . import registry
+
+    known = registry.problem_types()
+    for problem_id in ids:
+        if problem_id not in known:
+            raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'")
+
+
+def _fresh_seed():
+    return int.from_bytes(os.urandom(4), "big") >> 1
+
+
+@cli.command()
+@click.option(
+    "-t", "--type", "ids", multiple=True, metavar="ID", help="A problem type; repeat for more."
+)
+@click.option("-n", "--count", type=click.IntRange(1, 500), help="Number of problems.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Sheet seed (default: random).")
+@LANG
+@DIFFICULTY
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("sheet"),
+    show_default=True,
+    help="Folder to write into.",
+)
+def sheet(ids, count, seed, lang, difficulty, out):
+    """Write a randomized practice sheet with its answer key.
+
+    Writes sheet.html (for the student), solutions.html (answers and every
+    worked step), sheet.json (the variants, without answers) and
+    answers.toml (a blank answer file for 'tutor check'). Without -t, the
+    sheet mixes all problem types evenly.
+
+    \b
+    Example:
+      tutor sheet -t pca -t information-gain -n 4 --seed 7 --lang zh --out s
+    """
+    from .sheet import make_sheet, write_sheet
+
+    _check_ids(ids)
+    if seed is None:
+        seed = _fresh_seed()
+    variants = make_sheet(ids, count, seed, difficulty)
+    written = write_sheet(out, variants, seed, lang, difficulty)
+    click.echo(f"{len(variants)} problems, seed {seed}: " + ", ".join(str(p) for p in written))
+
+
+def _parse_assignments(assignments, problem):
+    values = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise BadInput(f"--set expects NAME=VALUE, got {assignment!r}")
+        if name not in problem.PARAMETERS:
+            raise BadInput(
+                f"--set {name}: {problem.ID} has no parameter {name!r}; "
+                f"its parameters: {', '.join(problem.PARAMETERS)}"
+            )
+        try:
+            values[name] = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadInput(
+                f"--set {name}: not valid JSON ({error.msg} at column {error.colno})"
+            ) from None
+    return values
+
+
+def explain_json(variant, lang):
+    return {
+        "problem": variant.problem.ID,
+        "seed": variant.seed,
+        "params": variant.params,
+        "answers": variant.solution.answers(),
+        "steps": [{"text": s.text[lang], "latex": s.latex} for s in variant.solution.steps],
+    }
+
+
+@cli.command()
+@click.argument("problem_id", metavar="ID")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a parameter to a JSON value; repeat for more. Unset ones are drawn at random.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Variant seed (default: random).")
+@LANG
+@DIFFICULTY
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "json"]),
+    help="Output format (default: from the -o suffix, else md).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
+    """Show the worked solution of one problem instance.
+
+    The instance is random, or given with --set, so that an example from
+    the notes can be checked step by step.
+
+    \b
+    Examples:
+      tutor explain pca --set X='[[2.5,2.4],[0.4,0.7],[2.2,2.9]]' --format json
+      tutor explain information-gain --set counts='[[4,2],[1,3]]' --lang zh
+      tutor explain conv-output-size --seed 3 -o conv.html
+    """
+    from . import registry
+    from .problem import ParameterError
+    from .sheet import build_variant
+
+    _check_ids([problem_id])
+    problem = registry.get(problem_id)
+    values = _parse_assignments(assignments, problem)
+    if seed is None and set(values) != set(problem.PARAMETERS):
+        seed = _fresh_seed()
+    try:
+        params = {}
+        if seed is not None:
+            params = registry.generate(problem_id, seed, difficulty)
+        variant = build_variant(problem_id, seed, difficulty, {**params, **values})
+    except ParameterError as error:
+        raise BadInput(str(error)) from None
+    if fmt is None:
+        fmt = {".html": "html", ".htm": "html", ".json": "json"}.get(
+            output.suffix.lower() if output else "", "md"
+        )
+    if fmt == "json":
+        content = json.dumps(explain_json(variant, lang), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        from .render import render
+
+        content = render("explain.html", lang, variant=variant)
+    else:
+        from .render import markdown
+
+        content = markdown(variant, lang)
+    if output:
+        output.write_text(content, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(content, nl=False)
+
+
+def main(argv=None):
     """Entry point of the console script."""
-    cli(prog_name="tutor")
+    try:
+        code = cli.main(args=argv, prog_name="tutor", standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(f"tutor: error: {error.format_message()}", err=True)
+        code = 2
+    except click.ClickException as error:
+        click.echo(f"tutor: error: {error.format_message()}", err=True)
+        code = error.exit_code
+    except click.Abort:
+        click.echo("tutor: aborted", err=True)
+        code = 1
+    except OSError as error:
+        click.echo(f"tutor: error: {error.strerror or error}: {error.filename or ''}", err=True)
+        code = 2
+    except Exception as error:  # an internal failure: one line, and the traceback on request
+        if os.environ.get("TUTOR_DEBUG"):
+            raise
+        click.echo(
+            f"tutor: internal error: {type(error).__name__}: {error} "
+            "(set TUTOR_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

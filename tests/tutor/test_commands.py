@@ -1,0 +1,175 @@
+"""The commands end to end: topics, sheet and explain, through the real
+entry point (one-line errors and exit codes included)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tutor import registry
+
+
+def tutor(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def explain_json(*args):
+    result = tutor("explain", *args, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_topics_json_lists_every_type_with_its_parameters():
+    result = tutor("topics", "--format", "json")
+    assert result.returncode == 0
+    listing = json.loads(result.stdout)
+    assert [t["id"] for t in listing] == sorted(registry.problem_types())
+    for entry in listing:
+        problem = registry.get(entry["id"])
+        assert [p["name"] for p in entry["parameters"]] == list(problem.PARAMETERS)
+        assert set(entry["title"]) == {"en", "zh"}
+
+
+def test_explain_pca_on_the_notes_example_agrees_with_numpy():
+    X = np.array([[2.5, 2.4], [0.4, 0.7], [2.2, 2.9]])
+    out = explain_json("pca", "--set", f"X={json.dumps(X.tolist())}")
+    answers = out["answers"]
+    covariance = np.cov(X, rowvar=False)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    order = np.argsort(eigenvalues)[::-1]
+    np.testing.assert_allclose(answers["mean"], X.mean(axis=0))
+    np.testing.assert_allclose(answers["covariance"], covariance)
+    np.testing.assert_allclose(answers["eigenvalues"], eigenvalues[order])
+    for row, vector in zip(answers["components"], eigenvectors[:, order].T):
+        assert np.allclose(row, vector) or np.allclose(row, -vector)
+    np.testing.assert_allclose(
+        answers["explained_variance_ratio"], eigenvalues[order] / eigenvalues.sum()
+    )
+    assert out["problem"] == "pca" and out["params"] == {"X": X.tolist()}
+    assert all(set(step) == {"text", "latex"} for step in out["steps"])
+
+
+def test_explain_information_gain_on_the_notes_example_uses_log_base_2():
+    out = explain_json("information-gain", "--set", "counts=[[4,2],[1,3]]")
+    answers = out["answers"]
+    h_high = -(4 / 6) * np.log2(4 / 6) - (2 / 6) * np.log2(2 / 6)
+    h_low = -(1 / 4) * np.log2(1 / 4) - (3 / 4) * np.log2(3 / 4)
+    assert answers["entropy"] == pytest.approx(1.0)
+    assert answers["conditional_entropy"] == pytest.approx(0.6 * h_high + 0.4 * h_low)
+    assert answers["information_gain"] == pytest.approx(1 - 0.6 * h_high - 0.4 * h_low)
+
+
+def test_explain_with_a_seed_is_reproducible_and_round_trips_through_set():
+    first = explain_json("q-update", "--seed", "5")
+    assert first == explain_json("q-update", "--seed", "5")
+    sets = [
+        arg
+        for name, value in first["params"].items()
+        for arg in ("--set", f"{name}={json.dumps(value)}")
+    ]
+    again = explain_json("q-update", *sets)
+    assert again["answers"] == first["answers"]
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_explain_writes_html_and_markdown(fmt, tmp_path):
+    out = tmp_path / f"pca.{fmt}"
+    result = tutor("explain", "pca", "--seed", "1", "--format", fmt, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert ("<math" in text) == (fmt == "html")
+
+
+def test_sheet_is_byte_identical_run_to_run(tmp_path):
+    for name in ("a", "b"):
+        result = tutor("sheet", "--seed", "7", "--lang", "zh", "--out", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == ["answers.toml", "sheet.html", "sheet.json", "solutions.html"]
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_sheet_json_describes_the_variants_without_their_answers(tmp_path):
+    assert tutor("sheet", "--seed", "7", "-n", "10", "--out", "s", cwd=tmp_path).returncode == 0
+    sheet = json.loads((tmp_path / "s" / "sheet.json").read_text(encoding="utf-8"))
+    assert sheet["seed"] == 7 and sheet["lang"] == "en" and sheet["version"]
+    assert len(sheet["problems"]) == 10
+    numbers_in_file = set()
+
+    def collect(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+        elif isinstance(value, float):
+            numbers_in_file.add(round(value, 9))
+
+    collect(sheet)
+    for entry in sheet["problems"]:
+        assert set(entry) == {"slot", "id", "seed", "params", "parts"}
+        for part in entry["parts"]:
+            assert set(part) == {"name", "label", "kind", "shape", "points"}
+        # Recompute the answers: none of their non-round values may be in the file.
+        solution = registry.get(entry["id"]).solve(entry["params"])
+        assert registry.generate(entry["id"], entry["seed"], sheet["difficulty"]) == entry["params"]
+        for value in solution.answers().values():
+            if isinstance(value, str):
+                continue
+            for number in np.ravel(value):
+                if round(float(number), 9) != round(float(number), 1):
+                    assert round(float(number), 9) not in numbers_in_file
+
+
+def test_sheet_balances_the_types_it_is_given(tmp_path):
+    args = ["sheet", "--seed", "3", "-t", "pca", "-t", "q-update", "-n", "5", "--out", "s"]
+    assert tutor(*args, cwd=tmp_path).returncode == 0
+    sheet = json.loads((tmp_path / "s" / "sheet.json").read_text(encoding="utf-8"))
+    ids = [p["id"] for p in sheet["problems"]]
+    assert sorted(set(ids)) == ["pca", "q-update"]
+    assert abs(ids.count("pca") - ids.count("q-update")) == 1
+
+
+def test_answers_toml_is_a_valid_blank_answer_file(tmp_path):
+    import tomllib
+
+    assert tutor("sheet", "--seed", "2", "--out", "s", cwd=tmp_path).returncode == 0
+    answers = tomllib.loads((tmp_path / "s" / "answers.toml").read_text(encoding="utf-8"))
+    sheet = json.loads((tmp_path / "s" / "sheet.json").read_text(encoding="utf-8"))
+    for entry in sheet["problems"]:
+        table = answers[f"problem-{entry['slot']}"]
+        assert table == {part["name"]: "" for part in entry["parts"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sheet", "-t", "no-such-topic"], "unknown problem type"),
+        (["explain", "pca", "--set", "X=[[1,2]"], "not valid JSON"),
+        (["explain", "pca", "--set", "X=[[1,2]]"], "parameter 'X'"),
+        (["explain", "pca", "--set", "Y=[[1,2]]"], "no parameter 'Y'"),
+        (["explain", "pca", "--set", "X"], "NAME=VALUE"),
+        (["explain", "no-such-type"], "unknown problem type"),
+        (["explain", "information-gain", "--set", "counts=[[4,-2],[1,3]]"], "counts"),
+        (["explain", "conv-output-size", "--set", "f=9", "--set", "n=5", "--set", "p=0"], "'f'"),
+        (["explain", "q-update", "--set", "gamma=1.5"], "gamma"),
+        (["sheet", "--lang", "fr"], "--lang"),
+        (["sheet", "-n", "0"], "--count"),
+        (["sheet", "--no-such-option"], "No such option"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(args, message, tmp_path):
+    result = tutor(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tutor: error:"), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
