@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tempfile
 
 from click.testing import CliRunner
 
@@ -34,5 +35,11 @@ def test_importing_the_cli_does_not_import_heavy_libraries():
         "heavy = {'numpy', 'sympy', 'jinja2', 'scipy'} & set(sys.modules); "
         "print(sorted(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),  # not the source tree, which would shadow the package
+    )
     assert out.stdout.strip() == "[]"

@@ -4,16 +4,22 @@ entry point (one-line errors and exit codes included)."""
 import json
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tutor import registry
 
+# The installed console script, run outside the source tree so that the
+# source folders cannot shadow the installed package.
+TUTOR = str(Path(sys.executable).parent / "tutor")
+
 
 def tutor(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, cwd=cwd
+        [TUTOR, *args], capture_output=True, text=True, cwd=cwd or tempfile.gettempdir()
     )
 
 
