@@ -227,6 +227,103 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
         click.echo(content, nl=False)
 
 
+STATUS_MARK = {"correct": "✓", "incorrect": "✗", "invalid": "!", "unanswered": "·"}
+STATUS_WORDS = {
+    "en": {
+        "correct": "correct",
+        "incorrect": "incorrect",
+        "invalid": "invalid",
+        "unanswered": "unanswered",
+        "total": "Total",
+        "answer": "answer",
+        "step": "step",
+    },
+    "zh": {
+        "correct": "正确",
+        "incorrect": "错误",
+        "invalid": "无效",
+        "unanswered": "未作答",
+        "total": "总分",
+        "answer": "答案",
+        "step": "步骤",
+    },
+}
+
+
+@cli.command("check")
+@click.argument("sheet_file", metavar="SHEET", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("answers_file", metavar="ANSWERS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--lang", type=click.Choice(["en", "zh"]), help="Language (default: the sheet's).")
+def check_command(sheet_file, answers_file, fmt, lang):
+    """Check a filled-in answer file against its sheet.
+
+    Prints, for every part, whether it is right, the points, feedback that
+    names a recognised mistake, and the worked step that gives the right
+    value; then the total. Unanswered parts score 0.
+
+    \b
+    Example:
+      tutor sheet --seed 7 --out s
+      tutor check s/sheet.json s/answers.toml
+    """
+    from .checking import BadFile, check_answers, load_answers, load_sheet
+
+    try:
+        sheet, variants = load_sheet(sheet_file)
+        answers = load_answers(answers_file)
+    except BadFile as error:
+        raise BadInput(str(error)) from None
+    lang = lang or (sheet.get("lang") if sheet.get("lang") in ("en", "zh") else "en")
+    results, warnings = check_answers(variants, answers, lang)
+    for warning in warnings:
+        click.echo(f"tutor: warning: {answers_file}: {warning}", err=True)
+    earned = sum(p.points for _, parts in results for p in parts)
+    total = sum(p.max_points for _, parts in results for p in parts)
+    if fmt == "json":
+        report = {
+            "sheet": str(sheet_file),
+            "seed": sheet.get("seed"),
+            "score": earned,
+            "max_score": total,
+            "problems": [
+                {
+                    "slot": v.slot,
+                    "id": v.problem.ID,
+                    "score": sum(p.points for p in parts),
+                    "max_score": sum(p.max_points for p in parts),
+                    "parts": [p.__dict__ for p in parts],
+                }
+                for v, parts in results
+            ],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    words = STATUS_WORDS[lang]
+    for variant, parts in results:
+        got = sum(p.points for p in parts)
+        most = sum(p.max_points for p in parts)
+        title = variant.problem.TITLE[lang]
+        click.echo(f"[problem-{variant.slot}] {title} ({variant.problem.ID}): {got:g}/{most:g}")
+        for p in parts:
+            click.echo(
+                f"  {STATUS_MARK[p.status]} {p.name:<26} {p.points:g}/{p.max_points:g}  "
+                f"{words[p.status]}"
+            )
+            if p.feedback and p.status != "correct":
+                for line in p.feedback.splitlines():
+                    click.echo(f"      {line}")
+            if p.status != "correct":
+                click.echo(f"      {words['answer']}: {p.answer}")
+                if p.step:
+                    click.echo(f"      {words['step']}: {p.step['text']}")
+                    click.echo(f"        {p.step['latex']}")
+    share = 100 * earned / total if total else 0.0
+    click.echo(f"{words['total']}: {earned:g}/{total:g} ({share:.0f}%)")
+
+
 def main(argv=None):
     """Entry point of the console script."""
     try:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tutor import registry
+from tutor.checking import step_for
 from tutor.problem import MATH_PIECES, has_distinct_misconceptions
 from tutor.render import math
 
@@ -50,6 +51,7 @@ def test_every_seed_gives_a_sound_variant(problem_id):
         assert has_distinct_misconceptions(solution), context
         assert all(part.points > 0 for part in solution.parts), context
         assert solution.steps, context
+        assert all(step_for(part, solution.steps) for part in solution.parts), context
         # explain --set with the generated parameters reproduces the answers.
         assert json.dumps(problem.solve(params).answers()) == json.dumps(answers), context
 
