@@ -242,3 +242,30 @@ def predict_mlp(params, X):
     if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
         raise ValueError(f"X must be (n, {params['W1'].shape[1]}), got {X.shape}")
     return np.argmax(_mlp_forward(params, X)[1], axis=1)
+
+
+def fit_predict(X_train, y_train, X_test):
+    """Fit a classifier on labelled points and predict the labels of others.
+
+    The model answer of the free-form training task: standardise the
+    features with the training set's mean and spread, train the MLP of
+    :func:`train_mlp` (16 sigmoid hidden units, learning rate 1, 3000
+    full-batch steps, seed 0), predict with :func:`predict_mlp`. On two
+    interleaved moons with noise it reaches an accuracy above 0.9.
+
+    Parameters
+    ----------
+    X_train : array_like, shape (n, d)
+    y_train : array_like of int, shape (n,)
+        Class indices 0..K-1.
+    X_test : array_like, shape (m, d)
+
+    Returns
+    -------
+    ndarray of int, shape (m,)
+    """
+    X_train, X_test = np.asarray(X_train, dtype=float), np.asarray(X_test, dtype=float)
+    mean, spread = X_train.mean(axis=0), X_train.std(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    params, _ = train_mlp((X_train - mean) / spread, y_train, 16, 1.0, 3000, seed=0)
+    return predict_mlp(params, (X_test - mean) / spread)
