@@ -6,10 +6,8 @@ Exit codes: 0 on success, 2 on bad usage or bad input (one line, no
 traceback), 1 on an internal failure.
 """
 
-import json
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -56,6 +54,8 @@ def topics(fmt, lang):
     Example:
       tutor topics --format json
     """
+    import json
+
     from . import registry
 
     types = registry.problem_types().values()
@@ -101,8 +101,8 @@ def _fresh_seed():
 @DIFFICULTY
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("sheet"),
+    type=click.Path(file_okay=False),
+    default="sheet",
     show_default=True,
     help="Folder to write into.",
 )
@@ -129,6 +129,8 @@ def sheet(ids, count, seed, lang, difficulty, out):
 
 
 def _parse_assignments(assignments, problem):
+    import json
+
     values = {}
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
@@ -177,7 +179,7 @@ def explain_json(variant, lang):
     type=click.Choice(["html", "md", "json"]),
     help="Output format (default: from the -o suffix, else md).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File.")
 def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
     """Show the worked solution of one problem instance.
 
@@ -190,10 +192,14 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
       tutor explain information-gain --set counts='[[4,2],[1,3]]' --lang zh
       tutor explain conv-output-size --seed 3 -o conv.html
     """
+    import json
+    from pathlib import Path
+
     from . import registry
     from .problem import ParameterError
     from .sheet import build_variant
 
+    output = Path(output) if output else None
     _check_ids([problem_id])
     problem = registry.get(problem_id)
     values = _parse_assignments(assignments, problem)
@@ -251,8 +257,8 @@ STATUS_WORDS = {
 
 
 @cli.command("check")
-@click.argument("sheet_file", metavar="SHEET", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("answers_file", metavar="ANSWERS", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("sheet_file", metavar="SHEET", type=click.Path(dir_okay=False))
+@click.argument("answers_file", metavar="ANSWERS", type=click.Path(dir_okay=False))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -269,6 +275,8 @@ def check_command(sheet_file, answers_file, fmt, lang):
       tutor sheet --seed 7 --out s
       tutor check s/sheet.json s/answers.toml
     """
+    import json
+
     from .checking import BadFile, check_answers, load_answers, load_sheet
 
     try:
@@ -322,6 +330,145 @@ def check_command(sheet_file, answers_file, fmt, lang):
                     click.echo(f"        {p.step['latex']}")
     share = 100 * earned / total if total else 0.0
     click.echo(f"{words['total']}: {earned:g}/{total:g} ({share:.0f}%)")
+
+
+@cli.group()
+def assignment():
+    """Coding assignments: list them, show one, write its starter file.
+
+    \b
+    Examples:
+      tutor assignment list
+      tutor assignment show core
+      tutor assignment starter core -o hw.py
+    """
+
+
+def _load_assignment(name):
+    from .grading.assignments import BadAssignment, load
+
+    try:
+        return load(name)
+    except BadAssignment as error:
+        raise BadInput(str(error)) from None
+
+
+@assignment.command("list")
+def assignment_list():
+    """List the built-in assignments."""
+    from .grading.assignments import builtin_names
+
+    for name in builtin_names():
+        loaded = _load_assignment(name)
+        click.echo(
+            f"{name:<12} {loaded.points:g} points, {len(loaded.tasks)} tasks: {loaded.title}"
+        )
+
+
+@assignment.command("show")
+@click.argument("name")
+def assignment_show(name):
+    """Show an assignment's tasks (NAME: built-in name or a .toml file)."""
+    loaded = _load_assignment(name)
+    click.echo(f"{loaded.name}: {loaded.title} (seed {loaded.seed}, {loaded.points:g} points)")
+    for task in loaded.tasks:
+        click.echo(
+            f"  {task.function:<26} {task.points:>5g} points  {len(task.cases):>3} tests  "
+            f"{task.visibility:<7}  {task.limits.case_seconds:g} s per call"
+        )
+
+
+@assignment.command("starter")
+@click.argument("name")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help=".py or .ipynb",
+)
+def assignment_starter(name, output):
+    """Write the starter file of an assignment: each function's signature and
+    docstring, raising NotImplementedError.
+
+    \b
+    Example:
+      tutor assignment starter core -o hw.ipynb
+    """
+    from pathlib import Path
+
+    from .grading.starter import starter_notebook, starter_source
+
+    output = Path(output)
+    loaded = _load_assignment(name)
+    if output.suffix not in (".py", ".ipynb"):
+        raise BadInput("--output must end in .py or .ipynb")
+    write = starter_notebook if output.suffix == ".ipynb" else starter_source
+    output.write_text(write(loaded, output.name), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.argument("assignment_name", metavar="ASSIGNMENT")
+@click.argument("paths", metavar="SUBMISSION...", nargs=-1, required=True, type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), help="Write reports here.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def grade(assignment_name, paths, out, fmt):
+    """Grade submissions (.py, .ipynb, or folders of them) in a sandbox.
+
+    Prints a table (student, score per task, total). With --out, writes per
+    student a results.json in Gradescope's format and a feedback.html, and a
+    grades.csv for the class. Exit code 0 when grading ran, whatever the
+    scores.
+
+    \b
+    Examples:
+      tutor assignment starter core -o hw.py
+      tutor grade core hw.py
+      tutor grade core submissions/ --out graded
+    """
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from .grading import report, runner, sandbox, submissions
+
+    paths = [Path(p) for p in paths]
+    out = Path(out) if out else None
+    loaded = _load_assignment(assignment_name)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise BadInput(f"no such file or folder: {missing[0]}")
+    isolation = sandbox.isolation_level()
+    if isolation != "namespaced":
+        click.echo(
+            "tutor: warning: bubblewrap is not available: submissions run with resource limits "
+            "only (isolation: basic)",
+            err=True,
+        )
+    results, seen = [], set()
+    for path in submissions.expand(paths):
+        submission = submissions.load(path)
+        if submission.student in seen:  # hw.py and hw.ipynb: keep both, told apart
+            submission = dataclasses.replace(submission, student=Path(submission.path).name)
+        seen.add(submission.student)
+        result = runner.grade_submission(loaded, submission, isolation)
+        results.append(result)
+        if out:
+            report.write_student(out, result, loaded)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "grades.csv").write_text(report.grades_csv(results, loaded), encoding="utf-8")
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [report.gradescope(r, loaded) for r in results], indent=2, ensure_ascii=False
+            )
+        )
+    else:
+        click.echo(report.table(results, loaded))
 
 
 def main(argv=None):

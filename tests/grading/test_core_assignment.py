@@ -1,0 +1,356 @@
+"""The built-in `core` assignment graded end to end through the sandbox: the
+reference solution gets every point, the starter none, and realistic wrong
+submissions lose exactly the tests where their mistake changes the answer.
+
+What each wrong submission should score is worked out here, in-process, by
+calling the wrong function on every case's inputs and judging what it returns;
+the sandboxed grader must agree test by test.
+"""
+
+import copy
+import inspect
+import math
+import re
+import types
+
+import numpy as np
+import pytest
+
+from tutor.grading import assignments, runner, starter
+from tutor.grading.submissions import Submission
+from tutor.grading.tasks import Raised
+from tutor.solutions import conv
+
+CORE = assignments.load("core")
+TASKS = {task.function: task for task in CORE.tasks}
+INPUT_CHANGED = "the function changed its input; it must return a new value"
+
+# Each wrong version is what a student plausibly writes; it replaces the
+# reference function of the same name, so the rest of the file stays right.
+WRONG = {
+    "natural_log_entropy": (
+        "entropy",
+        """
+def entropy(labels, base=2):
+    values, counts = np.unique(np.asarray(labels), return_counts=True)
+    p = counts / counts.sum()
+    return float(-np.sum(p * np.log(p)))
+""",
+    ),
+    "pca_divides_by_n": (
+        "pca",
+        """
+def pca(X, k=None):
+    X = np.asarray(X, dtype=float)
+    centred = X - X.mean(axis=0)
+    S = centred.T @ centred / X.shape[0]
+    eigenvalues, eigenvectors = np.linalg.eigh(S)
+    order = np.argsort(eigenvalues)[::-1]
+    return eigenvalues[order], eigenvectors[:, order].T
+""",
+    ),
+    "backprop_without_sigma_prime": (
+        "backprop_deltas",
+        """
+def backprop_deltas(weights, biases, x, r):
+    _, activations = forward(weights, biases, x)
+    deltas = [activations[-1] - np.asarray(r, dtype=float)]
+    for W in weights[:0:-1]:
+        deltas.append(np.asarray(W).T @ deltas[-1])
+    return deltas[::-1]
+""",
+    ),
+    "conv_without_plus_one": (
+        "conv_output_size",
+        """
+def conv_output_size(n, f, p=0, s=1):
+    if s < 1 or f > n + 2 * p:
+        raise ValueError("impossible convolution settings")
+    return (n + 2 * p - f) // s
+""",
+    ),
+    "sarsa_target": (
+        "q_update",
+        """
+def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
+    Q = np.array(Q, dtype=float)
+    target = r if done else r + gamma * Q[s_next, a]
+    Q[s, a] += alpha * (target - Q[s, a])
+    return Q
+""",
+    ),
+    "in_place_q_update": (
+        "q_update",
+        """
+def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
+    target = r if done else r + gamma * np.max(Q[s_next])
+    Q[s, a] += alpha * (target - Q[s, a])
+    return Q
+""",
+    ),
+    "gradient_ascent_logistic_regression": (
+        "train_logistic_regression",
+        """
+def train_logistic_regression(X, y, lr, epochs, w0=None, b0=0.0):
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
+    b = float(b0)
+    losses = []
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+        losses.append(float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))))
+        w = w + lr * X.T @ (p - y) / len(y)
+        b = b + lr * float(np.mean(p - y))
+    return w, b, losses
+""",
+    ),
+}
+
+
+def replace_function(source, name, new):
+    """The source with the top-level function `name` swapped for `new`."""
+    pattern = re.compile(rf"^def {name}\(.*?(?=^\S|\Z)", re.M | re.S)
+    assert len(pattern.findall(source)) == 1, f"{name} is not defined exactly once"
+    return pattern.sub(lambda _: new.strip() + "\n\n\n", source, count=1)
+
+
+def wrong_source(key):
+    function, new = WRONG[key]
+    return replace_function(starter.reference_source(), function, new)
+
+
+def namespace_of(source):
+    namespace = {"__name__": "submission"}
+    exec(compile(source, "submission.py", "exec"), namespace)
+    return namespace
+
+
+def names_used(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= names_used(const)
+    return names
+
+
+def depends_on(namespace, name, target, seen=None):
+    """Whether the function `name` calls `target`, directly or through
+    other functions of the same file."""
+    seen = set() if seen is None else seen
+    if name == target:
+        return True
+    if name in seen or not inspect.isfunction(namespace.get(name)):
+        return False
+    seen.add(name)
+    return any(depends_on(namespace, n, target, seen) for n in names_used(namespace[name].__code__))
+
+
+def plain(value):
+    """A returned value as the grader receives it: numpy scalars as Python numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    return value
+
+
+def same_inputs(before, after):
+    if isinstance(before, np.ndarray):
+        return np.array_equal(before, after)
+    if isinstance(before, (list, tuple)):
+        return all(same_inputs(b, a) for b, a in zip(before, after))
+    if isinstance(before, dict):
+        return all(same_inputs(before[k], after[k]) for k in before)
+    return before == after
+
+
+def judged_in_process(function, case):
+    """The fraction of the case's points that `function` earns."""
+    args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+    try:
+        value = function(*args, **kwargs)
+    except Exception as error:
+        return case.judge(Raised(f"{type(error).__name__}: {error}"))[0]
+    if case.inputs_unchanged and not same_inputs((case.args, case.kwargs), (args, kwargs)):
+        return 0.0
+    return case.judge(plain(value))[0]
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Each submission graded once for the whole module."""
+    cache = {}
+
+    def grade(key):
+        if key not in cache:
+            if key == "reference":
+                source = starter.reference_source()
+            elif key == "starter":
+                source = starter.starter_source(CORE)
+            else:
+                source = wrong_source(key)
+            cache[key] = runner.grade_submission(CORE, Submission(key, f"{key}.py", source))
+        return cache[key]
+
+    return grade
+
+
+def results_of(result, function):
+    return [t for t in result.tests if t.task == function]
+
+
+# --- the reference and the starter ------------------------------------------------
+
+
+def test_the_reference_solution_passes_every_test(graded):
+    result = graded("reference")
+    assert result.problems == ()
+    assert result.score == pytest.approx(CORE.points) and CORE.points == 100
+    assert result.task_scores == pytest.approx({t.function: t.points for t in CORE.tasks})
+    failed = [(t.name, t.output) for t in result.tests if not t.passed]
+    assert failed == []
+    assert len(result.tests) == sum(len(t.cases) for t in CORE.tasks)
+    for test in result.tests:
+        assert test.score == pytest.approx(test.max_score) and test.max_score > 0
+
+
+def test_the_starter_scores_zero_on_every_task_as_not_implemented(graded):
+    result = graded("starter")
+    assert result.problems == ()
+    assert result.task_scores == {t.function: 0 for t in CORE.tasks}
+    assert result.score == 0
+    for task in CORE.tasks:
+        tests = results_of(result, task.function)
+        assert len(tests) == len(task.cases)
+        for test in tests:
+            assert not test.passed and test.score == 0
+            assert test.output.startswith("not implemented"), test.output
+
+
+def test_the_starter_keeps_every_signature_of_the_reference():
+    namespace = namespace_of(starter.starter_source(CORE))
+    for task in CORE.tasks:
+        assert inspect.signature(namespace[task.function]) == inspect.signature(task.kind.reference)
+        with pytest.raises(NotImplementedError):
+            namespace[task.function](*task.cases[0].args, **task.cases[0].kwargs)
+
+
+# --- wrong submissions: the grader agrees with an in-process judgement ----------------
+
+
+@pytest.mark.parametrize("key", sorted(WRONG))
+def test_a_wrong_function_loses_exactly_the_tests_it_gets_wrong(graded, key):
+    replaced = WRONG[key][0]
+    namespace = namespace_of(wrong_source(key))
+    result = graded(key)
+    assert result.problems == ()
+    affected = [t for t in CORE.tasks if depends_on(namespace, t.function, replaced)]
+    assert TASKS[replaced] in affected
+    for task in CORE.tasks:
+        got = [t.passed for t in results_of(result, task.function)]
+        if task not in affected:
+            # Tasks that never call the wrong function keep every point.
+            assert all(got) and len(got) == len(task.cases), task.function
+            assert result.task_scores[task.function] == pytest.approx(task.points)
+            continue
+        fractions = [judged_in_process(namespace[task.function], c) for c in task.cases]
+        assert got == [f == 1.0 for f in fractions], task.function
+        expected = task.points * sum(fractions) / len(fractions)
+        assert result.task_scores[task.function] == pytest.approx(expected, abs=1e-5)
+    lost = TASKS[replaced].points - result.task_scores[replaced]
+    assert lost > 0, f"{key} lost nothing on {replaced}"
+
+
+def test_natural_log_entropy_passes_only_where_the_base_makes_no_difference(graded):
+    result = graded("natural_log_entropy")
+    passed = {t.name for t in results_of(result, "entropy") if t.passed}
+    task = TASKS["entropy"]
+    # Nats equal bits only when asked for base e or when the entropy is 0.
+    expected = {
+        f"entropy: {c.name}"
+        for c in task.cases
+        if c.kwargs.get("base") == math.e or len(set(c.args[0])) == 1
+    }
+    assert passed == expected
+    assert any(c.kwargs.get("base") == math.e for c in task.cases)
+    # information_gain calls the student's own entropy with base 2: it loses too,
+    # except where the gain is 0 in any base.
+    gain_tests = results_of(result, "information_gain")
+    assert "entropy: two equal classes: 1 bit" not in passed
+    assert not all(t.passed for t in gain_tests)
+    assert any(t.passed for t in gain_tests if t.name.endswith("gains nothing"))
+
+
+def test_pca_dividing_by_n_fails_every_case_on_the_eigenvalues(graded):
+    result = graded("pca_divides_by_n")
+    tests = results_of(result, "pca")
+    assert result.task_scores["pca"] == 0
+    assert all(t.output.startswith("item 0:") for t in tests), [t.output for t in tests]
+    namespace = namespace_of(wrong_source("pca_divides_by_n"))
+    for case in TASKS["pca"].cases:
+        X = case.args[0]
+        _, components = namespace["pca"](X)
+        values, vectors = np.linalg.eigh(np.cov(X, rowvar=False))
+        oracle = vectors[:, np.argsort(values)[::-1]].T
+        # The axes are right (up to sign); only the variances are off by (n-1)/n.
+        assert np.allclose(np.abs(np.sum(components * oracle, axis=1)), 1.0)
+
+
+def test_backprop_without_the_sigmoid_slope_fails_every_case(graded):
+    result = graded("backprop_without_sigma_prime")
+    assert result.task_scores["backprop_deltas"] == 0
+    assert not any(t.passed for t in results_of(result, "backprop_deltas"))
+
+
+def test_conv_without_plus_one_passes_only_the_cases_that_must_raise(graded):
+    result = graded("conv_without_plus_one")
+    tests = results_of(result, "conv_output_size")
+    must_raise = []
+    for case in TASKS["conv_output_size"].cases:
+        try:
+            conv.conv_output_size(*case.args)
+        except ValueError:
+            must_raise.append(True)
+        else:
+            must_raise.append(False)
+    assert [t.passed for t in tests] == must_raise
+    assert 0 < sum(must_raise) < len(must_raise)
+    task = TASKS["conv_output_size"]
+    assert result.task_scores["conv_output_size"] == pytest.approx(
+        task.points * sum(must_raise) / len(must_raise), abs=1e-5
+    )
+
+
+def test_sarsa_target_passes_only_terminal_or_greedy_transitions(graded):
+    result = graded("sarsa_target")
+    tests = results_of(result, "q_update")
+    for test, case in zip(tests, TASKS["q_update"].cases):
+        Q, s, a, r, s_next, alpha, gamma = case.args
+        same_target = case.kwargs.get("done", False) or Q[s_next, a] == Q[s_next].max()
+        assert test.passed == bool(same_target), test.name
+    assert any(t.passed for t in tests) and not all(t.passed for t in tests)
+    named = [t for t in tests if "max of the next state" in t.name]
+    assert len(named) == 1 and not named[0].passed
+
+
+def test_an_in_place_q_update_fails_every_case_for_changing_its_input(graded):
+    result = graded("in_place_q_update")
+    tests = results_of(result, "q_update")
+    assert result.task_scores["q_update"] == 0
+    assert len(tests) == len(TASKS["q_update"].cases)
+    assert all(t.output.startswith(INPUT_CHANGED) for t in tests), [t.output for t in tests]
+    # The values it returns are right: the only fault is the changed input.
+    namespace = namespace_of(wrong_source("in_place_q_update"))
+    for case in TASKS["q_update"].cases:
+        assert case.judge(namespace["q_update"](*copy.deepcopy(case.args), **case.kwargs))[0] == 1
+
+
+def test_gradient_ascent_fails_the_hidden_training_task_without_details(graded):
+    result = graded("gradient_ascent_logistic_regression")
+    tests = results_of(result, "train_logistic_regression")
+    assert TASKS["train_logistic_regression"].visibility == "hidden"
+    assert result.task_scores["train_logistic_regression"] == 0
+    assert {t.output for t in tests} == {"failed (hidden test)"}
+    assert {t.visibility for t in tests} == {"hidden"}

@@ -1,0 +1,1 @@
+"""Grading code that students submit: assignments, the sandbox, the runner."""

@@ -1,0 +1,212 @@
+"""Runs inside the sandbox: loads a submission, calls one of its functions on
+the given inputs, and writes what came back as JSON lines to a pipe.
+
+This file imports nothing of the project and is the only project code the
+sandbox sees. It decides nothing: every comparison happens in the grading
+process. Return values are converted strictly, by exact type: numbers,
+numeric numpy arrays, lists and tuples of them; anything else is reported as
+its type's name, never trusted (a lying __eq__ or __float__ is never called).
+
+Usage: python -I -S harness.py LIB_DIR < job.json
+"""
+
+import json
+import os
+import re
+import sys
+import time
+import types
+
+MAX_DEPTH = 8
+MAX_ITEMS = 2_000_000
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "submission", "submission.py")
+
+
+def main():
+    sys.path.insert(0, sys.argv[1])
+    job = json.loads(sys.stdin.read())
+    channel = os.fdopen(job["fd"], "w", buffering=1)
+
+    def send(**message):
+        channel.write(json.dumps(message, allow_nan=True) + "\n")
+        channel.flush()
+
+    import numpy
+
+    codec = Codec(numpy)
+    module, problems = load(SOURCE)
+    send(event="loaded", problems=problems)
+    function = getattr(module, job["function"], None)
+    if not callable(function):
+        send(event="missing", function=job["function"])
+        return
+    for index in range(job.get("start", 0), len(job["cases"])):
+        args, kwargs = (codec.decode(part) for part in job["cases"][index])
+        send(event="start", case=index)
+        began = time.perf_counter()
+        try:
+            value = function(*args, **kwargs)
+        except BaseException as error:  # the student's code may raise anything, SystemExit too
+            send(event="error", case=index, error=describe(error), seconds=elapsed(began))
+            continue
+        seconds = elapsed(began)
+        message = {"event": "result", "case": index, "value": codec.encode(value)}
+        if job.get("report_inputs"):
+            message["inputs_after"] = codec.encode([args, kwargs])
+        send(**message, seconds=seconds)
+    send(event="done")
+
+
+def elapsed(began):
+    return time.perf_counter() - began
+
+
+def describe(error):
+    try:
+        text = str(error)
+    except BaseException:
+        text = ""
+    return f"{type(error).__name__}: {text[:500]}" if text else type(error).__name__
+
+
+def load(path):
+    """The submission as a module, run one top-level statement at a time so
+    that a statement that fails (an import of a missing package, a stray
+    call) costs only what depends on it. A file that does not compile is cut
+    into blocks by indentation, so that one broken function does not cost the
+    others."""
+    import ast
+
+    module = types.ModuleType("submission")
+    module.__file__ = "submission.py"
+    sys.modules["submission"] = module
+    problems = []
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            source = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        return module, [f"cannot read the submission: {describe(error)}"]
+    try:
+        tree = ast.parse(source, "submission.py")
+        blocks = [
+            (node.lineno, compile(ast.Module([node], []), "submission.py", "exec"))
+            for node in tree.body
+        ]
+    except SyntaxError as error:
+        problems.append(f"SyntaxError at line {error.lineno}: {error.msg}")
+        blocks = compiled_blocks(source, problems)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return module, [f"cannot compile the submission: {describe(error)}"]
+    for line, code in blocks:
+        try:
+            exec(code, module.__dict__)
+        except BaseException as error:
+            line = failing_line(error, line)
+            problems.append(f"error while loading (line {line}): {describe(error)}")
+    return module, problems
+
+
+def failing_line(error, default):
+    """The line of the submission where an exception was raised."""
+    import traceback
+
+    lines = [
+        f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == "submission.py"
+    ]
+    return lines[-1] if lines else default
+
+
+CONTINUATION = re.compile(r"(else|elif|except|finally)\b|[)\]}]")
+
+
+def compiled_blocks(source, problems):
+    lines = source.splitlines(keepends=True)
+    starts = []
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        top_level = line[:1] not in (" ", "\t") and stripped and not stripped.startswith("#")
+        if not top_level or CONTINUATION.match(stripped):
+            continue
+        # Decorators stay with the definition they decorate.
+        if (
+            starts
+            and lines[starts[-1]].startswith("@")
+            and all(
+                lines[k].startswith("@") or not lines[k].strip() for k in range(starts[-1], number)
+            )
+        ):
+            continue
+        starts.append(number)
+    blocks = []
+    for begin, end in zip(starts, starts[1:] + [len(lines)]):
+        text = "\n" * begin + "".join(lines[begin:end])  # keep line numbers
+        try:
+            blocks.append((begin + 1, compile(text, "submission.py", "exec")))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            line = getattr(error, "lineno", begin + 1)
+            message = f"skipped the block at line {begin + 1}: {describe(error)} (line {line})"
+            if message not in problems:
+                problems.append(message)
+    return blocks
+
+
+class Codec:
+    """Plain data in and out: JSON, with numpy arrays as tagged lists."""
+
+    def __init__(self, numpy):
+        self.np = numpy
+        self.scalars = {
+            numpy.float64: float,
+            numpy.float32: float,
+            numpy.float16: float,
+            numpy.int64: int,
+            numpy.int32: int,
+            numpy.int16: int,
+            numpy.int8: int,
+            numpy.uint64: int,
+            numpy.uint32: int,
+            numpy.uint16: int,
+            numpy.uint8: int,
+        }
+
+    def decode(self, value):
+        if isinstance(value, dict) and "ndarray" in value:
+            return self.np.array(value["ndarray"], dtype=value["dtype"])
+        if isinstance(value, dict) and "tuple" in value:
+            return tuple(self.decode(v) for v in value["tuple"])
+        if isinstance(value, dict):
+            return {k: self.decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        return value
+
+    def encode(self, value, depth=0):
+        kind = type(value)  # the exact type: subclasses are not trusted
+        if kind is float:
+            return {"float": value}
+        if kind is int:
+            return {"int": value} if abs(value) < 2**63 else {"wrong_type": "int (too large)"}
+        if kind in self.scalars:
+            return {self.scalars[kind].__name__: self.scalars[kind](value.item())}
+        if kind is self.np.ndarray:
+            if value.dtype.kind not in "iuf":
+                return {"wrong_type": f"ndarray of {value.dtype}"}
+            if value.size > MAX_ITEMS:
+                return {"wrong_type": "ndarray (too large)"}
+            return {"ndarray": value.tolist(), "dtype": str(value.dtype), "shape": value.shape}
+        if kind in (list, tuple):
+            if depth >= MAX_DEPTH or len(value) > MAX_ITEMS:
+                return {"wrong_type": f"{kind.__name__} (too deep or too long)"}
+            return {kind.__name__: [self.encode(v, depth + 1) for v in value]}
+        if kind is dict and all(type(k) is str for k in value):
+            return {"dict": {k: self.encode(v, depth + 1) for k, v in value.items()}}
+        if kind is str:
+            return {"str": value[:10_000]}
+        return {"wrong_type": kind.__name__}
+
+
+if __name__ == "__main__":
+    main()
+    # Threads the submission started must not keep the run alive.
+    sys.stdout.flush()
+    os._exit(0)

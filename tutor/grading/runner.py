@@ -1,0 +1,245 @@
+"""Grading one submission: every task's cases through the sandbox, judged
+here against the reference. A submission that crashes, hangs, exits early or
+lies gets a recorded grade with the reason, never a pass and never a crash of
+the grader."""
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import sandbox
+from .tasks import Raised, decode, short
+
+MAX_RESTARTS = 3  # fresh processes after calls that hang or kill the process
+
+
+@dataclass(frozen=True)
+class TestResult:
+    task: str
+    name: str  # "entropy: pure node"
+    score: float  # points earned
+    max_score: float
+    passed: bool
+    output: str
+    visibility: str
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    student: str
+    assignment: str
+    tests: tuple
+    task_scores: dict  # function -> points earned
+    problems: tuple  # what went wrong loading the submission
+    isolation: str
+    seconds: float
+
+    @property
+    def score(self):
+        return round(sum(self.task_scores.values()), 6)
+
+
+def encode_input(value):
+    """Inputs as the harness decodes them: JSON, numpy arrays tagged."""
+    if isinstance(value, np.ndarray):
+        return {"ndarray": value.tolist(), "dtype": str(value.dtype)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"tuple": [encode_input(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_input(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode_input(v) for k, v in value.items()}
+    return value
+
+
+def _unchanged(original, after):
+    """Whether the inputs a call received look the same after it."""
+    if isinstance(original, np.ndarray):
+        return isinstance(after, np.ndarray) and np.array_equal(original, after)
+    if isinstance(original, (list, tuple)):
+        return (
+            isinstance(after, (list, tuple))
+            and len(original) == len(after)
+            and all(_unchanged(a, b) for a, b in zip(original, after))
+        )
+    return True
+
+
+def run_task(task, source, isolation):
+    """``(received, notes)``: per case, the decoded value, a Raised, or a
+    reason string (time limit, process ended, not run); notes on loading."""
+    cases = task.cases
+    job = {
+        "function": task.function,
+        "cases": [[encode_input(list(c.args)), encode_input(c.kwargs)] for c in cases],
+        "report_inputs": any(c.inputs_unchanged for c in cases),
+    }
+    limits = dataclasses.replace(
+        task.limits, wall_seconds=task.limits.case_seconds * (len(cases) + 2) + 10
+    )
+    received, notes, start, restarts = {}, [], 0, 0
+    while start < len(cases):
+        run = sandbox.run({**job, "start": start}, source, limits, isolation)
+        loaded = next((m for m in run.messages if m.get("event") == "loaded"), None)
+        if loaded is None:
+            reason = (
+                f"loading the submission took longer than {limits.case_seconds:g} s"
+                if run.timed_out
+                else f"the submission could not be loaded (exit code {run.exit_code})"
+            )
+            return {i: reason for i in range(start, len(cases))}, notes + [reason], run.output
+        problems = loaded.get("problems")
+        if not notes and isinstance(problems, list):
+            notes = [str(p)[:500] for p in problems][:10]
+        if any(m.get("event") == "missing" for m in run.messages):
+            reason = f"the submission defines no function {task.function}"
+            return {i: reason for i in range(len(cases))}, notes, run.output
+        current = None
+        for message in run.messages:
+            case = message.get("case")
+            if not isinstance(case, int) or not start <= case < len(cases):
+                continue
+            event = message.get("event")
+            if event == "start":
+                current = case
+            elif event == "result":
+                received[case] = _with_inputs(cases[case], message)
+                current = None
+            elif event == "error":
+                received[case] = Raised(str(message.get("error", "an error"))[:500])
+                current = None
+        if any(m.get("event") == "done" for m in run.messages):
+            break
+        # The run ended early: the call in progress hung or ended the process.
+        stopped = current if current is not None else max(received, default=start - 1) + 1
+        if stopped < len(cases):
+            received[stopped] = (
+                f"took longer than the time limit of {limits.case_seconds:g} s"
+                if run.timed_out
+                else f"the process ended during this call (exit code {run.exit_code})"
+            )
+        start = stopped + 1
+        restarts += 1
+        if restarts > MAX_RESTARTS:
+            for i in range(start, len(cases)):
+                received[i] = "not run: earlier calls kept hanging or ending the process"
+            break
+    return received, notes, run.output
+
+
+def _with_inputs(case, message):
+    value = decode(message.get("value"))
+    if case.inputs_unchanged:
+        after = message.get("inputs_after")
+        decoded = decode(after) if after is not None else None
+        original = [list(case.args), case.kwargs]
+        if not isinstance(decoded, (list, tuple)) or not _unchanged(original, decoded):
+            return Raised(
+                "ModifiedInput: the function changed its input; it must return a new value"
+            )
+    return value
+
+
+def test_name(task, index, case):
+    """``function: case``; a hidden case is numbered, as its description
+    would give its inputs away."""
+    label = f"hidden test #{index + 1}" if task.visibility == "hidden" else case.name
+    return f"{task.function}: {label}"
+
+
+def _judge(case, value):
+    """The case's verdict on a returned value; a value no judge can handle
+    (it may be forged) scores 0 rather than stopping the batch."""
+    try:
+        fraction, message = case.judge(value)
+        return float(fraction), str(message)
+    except Exception as error:
+        return 0.0, f"the returned value could not be judged ({type(error).__name__})"
+
+
+def describe_inputs(case, limit=300):
+    """The arguments of a call, shortened, for feedback on a visible test."""
+    parts = [short(arg, 120) if not isinstance(arg, (str, int)) else repr(arg) for arg in case.args]
+    parts += [f"{name}={short(value, 80)}" for name, value in case.kwargs.items()]
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def grade_task(task, source, isolation):
+    """The test results of one task."""
+    received, notes, output = run_task(task, source, isolation)
+    per_case = task.points / len(task.cases)
+    results = []
+    hidden = task.visibility == "hidden"
+    for index, case in enumerate(task.cases):
+        value = received.get(index, "not run")
+        called = not isinstance(value, str)  # a string: the call never returned
+        if not called:
+            fraction, message = 0.0, value
+        elif isinstance(value, Raised) and value.type_name == "NotImplementedError":
+            fraction, message, called = 0.0, "not implemented (raises NotImplementedError)", False
+        elif isinstance(value, Raised) and value.type_name == "ModifiedInput":
+            fraction, message = 0.0, value.error.split(": ", 1)[1]
+        else:
+            fraction, message = _judge(case, value)
+        if hidden and called:
+            message = "passed" if fraction == 1.0 else "failed (hidden test)"
+        elif fraction < 1.0 and called:
+            message += f" | input: {describe_inputs(case)}"
+            if notes:
+                message += " | loading the submission: " + "; ".join(notes)
+        results.append(
+            TestResult(
+                task.function,
+                test_name(task, index, case),
+                round(per_case * fraction, 6),
+                round(per_case, 6),
+                fraction == 1.0,
+                message,
+                task.visibility,
+            )
+        )
+    return results, notes, output if task.visibility == "visible" else ""
+
+
+def grade_submission(assignment, submission, isolation=None):
+    """Every task of the assignment on one submission."""
+    isolation = isolation or sandbox.isolation_level()
+    began = time.perf_counter()
+    tests, problems, scores = [], [], {}
+    for task in assignment.tasks:
+        if submission.error:
+            per_case = task.points / len(task.cases)
+            results = [
+                TestResult(
+                    task.function,
+                    test_name(task, index, case),
+                    0.0,
+                    round(per_case, 6),
+                    False,
+                    submission.error,
+                    task.visibility,
+                )
+                for index, case in enumerate(task.cases)
+            ]
+        else:
+            results, notes, _ = grade_task(task, submission.source, isolation)
+            problems += [n for n in notes if n not in problems]
+        tests += results
+        passed = sum(r.score / r.max_score for r in results if r.max_score) / len(results)
+        scores[task.function] = round(task.points * passed, 6)
+    if submission.error:
+        problems.append(submission.error)
+    return SubmissionResult(
+        submission.student,
+        assignment.name,
+        tuple(tests),
+        scores,
+        tuple(problems),
+        isolation,
+        time.perf_counter() - began,
+    )

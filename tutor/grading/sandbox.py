@@ -1,0 +1,420 @@
+"""Running untrusted code: a separate process under OS-level limits.
+
+With bubblewrap ("namespaced" isolation) the process gets its own PID, network,
+IPC, UTS and user namespaces, runs as nobody, and sees a filesystem made of
+the Python runtime (its site-packages hidden), numpy, the submission and the
+harness, read-only, plus a small fresh /tmp. Without bubblewrap ("basic"
+isolation) only the limits below apply, and every result says so.
+
+Either way: a clean environment, a fresh working directory, resource limits
+(CPU time, address space, file size, open files, processes), output written
+to size-limited files, a wall-clock limit, and the whole process group killed
+at the end. Only the harness's JSON comes back; nothing is unpickled.
+"""
+
+import contextlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+HARNESS = Path(__file__).with_name("harness.py")
+SANDBOX_ROOT = "/sandbox"
+OUTPUT_LIMIT = 16 * 2**20  # bytes a run may write to stdout/stderr (a file)
+RESULT_LIMIT = 64 * 2**20  # bytes of results the grader reads at most
+PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
+
+
+@dataclass(frozen=True)
+class Limits:
+    case_seconds: float = 10.0  # loading the submission, and each call
+    wall_seconds: float = 60.0  # the whole run
+    cpu_seconds: int = 60
+    memory_bytes: int = 1536 * 2**20
+    processes: int = 32
+    open_files: int = 64
+    file_bytes: int = OUTPUT_LIMIT
+    tmp_bytes: int = 32 * 2**20
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What came back from one sandboxed run."""
+
+    messages: list  # the JSON lines the harness wrote, parsed
+    output: str  # the first part of what the code printed
+    exit_code: int | None
+    timed_out: bool  # killed for taking too long (a call, the loading or the run)
+    seconds: float
+
+
+def _python_paths():
+    """The interpreter, its prefix, and numpy's folder (with its bundled libraries)."""
+    import numpy
+
+    numpy_dir = Path(numpy.__file__).resolve().parent
+    libs = numpy_dir.with_name("numpy.libs")
+    return Path(sys.base_prefix).resolve(), numpy_dir, libs if libs.is_dir() else None
+
+
+@cache
+def bwrap():
+    return shutil.which("bwrap")
+
+
+@cache
+def _bwrap_supports(option):
+    try:
+        help_text = subprocess.run([bwrap(), "--help"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+    return option in help_text
+
+
+def _system_mounts():
+    """Read-only binds of the system folders the interpreter needs."""
+    args = []
+    for top in ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/alternatives"):
+        path = Path(top)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), top]
+        elif path.is_dir():
+            args += ["--ro-bind", top, top]
+    return args
+
+
+def _hidden_package_folders(prefix):
+    """Every site-packages or dist-packages folder inside the mounted trees:
+    covered by an empty tmpfs, so no installed package (tutor included) is
+    visible but numpy, which is mounted on its own."""
+    roots = [prefix / "lib", Path("/usr/lib"), Path("/usr/local/lib")]
+    folders = set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for pattern in (
+            "python3*/site-packages",
+            "python3*/dist-packages",
+            "python3/dist-packages",
+        ):
+            folders.update(p for p in root.glob(pattern) if p.is_dir())
+    return sorted(folders)
+
+
+def bwrap_command(work, submission_dir, limits):
+    prefix, numpy_dir, numpy_libs = _python_paths()
+    python = Path(sys.executable).resolve()
+    if not str(python).startswith(str(prefix)):
+        python = prefix / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    args = [
+        bwrap(),
+        "--unshare-all",
+        "--unshare-user",  # explicit: --disable-userns requires it
+        *(["--disable-userns"] if _bwrap_supports("--disable-userns") else []),
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--hostname",
+        "sandbox",
+        *_system_mounts(),
+    ]
+    if not str(prefix).startswith("/usr/"):
+        args += ["--ro-bind", str(prefix), str(prefix)]
+    for folder in _hidden_package_folders(prefix):
+        args += ["--size", "4096", "--tmpfs", str(folder), "--remount-ro", str(folder)]
+    lib = f"{SANDBOX_ROOT}/lib"
+    args += ["--ro-bind", str(numpy_dir), f"{lib}/numpy"]
+    if numpy_libs:
+        args += ["--ro-bind", str(numpy_libs), f"{lib}/numpy.libs"]
+    args += [
+        "--ro-bind", str(HARNESS), f"{SANDBOX_ROOT}/harness.py",
+        "--ro-bind", str(submission_dir), f"{SANDBOX_ROOT}/submission",
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+        "--remount-ro", "/dev",  # /dev/shm too: no unsized memory-backed space
+        "--remount-ro", "/",
+        "--chdir", "/tmp",
+        "--setenv", "PATH", "/usr/bin:/bin",
+        "--setenv", "HOME", "/tmp",
+        "--setenv", "LANG", "C.UTF-8",
+        "--setenv", "OPENBLAS_NUM_THREADS", "1",
+        "--setenv", "OMP_NUM_THREADS", "1",
+        "--setenv", "MKL_NUM_THREADS", "1",
+        "--setenv", "PYTHONHASHSEED", "0",
+        "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+        str(python), "-I", "-S", f"{SANDBOX_ROOT}/harness.py", lib,
+    ]  # fmt: skip
+    return args
+
+
+def basic_command(work, submission_dir):
+    """Without namespaces: the harness in a fresh directory, isolated mode."""
+    _, numpy_dir, _ = _python_paths()
+    lib = work / "lib"
+    lib.mkdir()
+    (lib / "numpy").symlink_to(numpy_dir)
+    libs = numpy_dir.with_name("numpy.libs")
+    if libs.is_dir():
+        (lib / "numpy.libs").symlink_to(libs)
+    shutil.copy(HARNESS, work / "harness.py")
+    shutil.copytree(submission_dir, work / "submission")
+    return [sys.executable, "-I", "-S", str(work / "harness.py"), str(lib)]
+
+
+BASIC_ENVIRONMENT = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+}
+
+
+class _PidsCgroup:
+    """A pids cgroup (v1) capping the number of processes of one run, where
+    the grader may create one (as root). Root ignores RLIMIT_NPROC."""
+
+    def __init__(self, limit):
+        self.path = None
+        if os.geteuid() == 0 and os.access(PIDS_CGROUP, os.W_OK):
+            path = PIDS_CGROUP / f"tutor-{uuid.uuid4().hex}"
+            try:
+                path.mkdir()
+                (path / "pids.max").write_text(str(limit))
+                self.path = path
+            except OSError:
+                self.path = None
+
+    def join_path(self):
+        return None if self.path is None else str(self.path / "cgroup.procs")
+
+    def remove(self):
+        """Kill whatever is left in the cgroup (a process that left the run's
+        process group with setsid, say), then remove it."""
+        if self.path is None:
+            return
+        for _ in range(100):
+            try:
+                pids = (self.path / "cgroup.procs").read_text().split()
+            except OSError:
+                pids = []
+            for pid in pids:
+                with contextlib.suppress(OSError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.02)
+
+
+def _limit_child(limits, cgroup_procs):
+    """Runs in the child between fork and exec: limits, own process group."""
+
+    def apply():
+        os.setsid()
+        if cgroup_procs:
+            with open(cgroup_procs, "w") as procs:
+                procs.write(str(os.getpid()))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.geteuid() != 0:
+            running = _processes_of_user()
+            resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes,) * 2)
+
+    return apply
+
+
+def _processes_of_user():
+    uid = os.getuid()
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                count += entry.stat().st_uid == uid
+    return count
+
+
+@cache
+def isolation_level():
+    """ "namespaced" when bubblewrap runs here, else "basic"."""
+    if bwrap() is None:
+        return "basic"
+    with tempfile.TemporaryDirectory() as work:
+        submission = Path(work) / "submission"
+        submission.mkdir()
+        (submission / "submission.py").write_text("")
+        command = bwrap_command(Path(work), submission, Limits())
+        command[-3:] = ["-c", "print('ok')"]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            return "basic"
+        return "namespaced" if result.stdout.strip() == "ok" else "basic"
+
+
+def run(job, source, limits, isolation=None):
+    """Run the harness on one job (a JSON-serialisable dict) with the student's
+    source, under the limits; the harness's messages come back parsed."""
+    isolation = isolation or isolation_level()
+    with tempfile.TemporaryDirectory(prefix="tutor-run-") as work:
+        work = Path(work)
+        submission = work / "code"
+        submission.mkdir()
+        (submission / "submission.py").write_text(source, encoding="utf-8")
+        run_dir = work / "run"
+        run_dir.mkdir()
+        if isolation == "namespaced":
+            command, env = bwrap_command(run_dir, submission, limits), {}
+        else:
+            command, env = basic_command(run_dir, submission), dict(BASIC_ENVIRONMENT)
+            env["HOME"] = str(run_dir)
+        output_path = work / "output"
+        cgroup = _PidsCgroup(limits.processes)
+        start = time.perf_counter()
+        timed_out = False
+        read_end, write_end = os.pipe()
+        write_fd = write_end
+        try:
+            with open(output_path, "wb") as output:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.PIPE,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(write_end,),
+                    env=env,
+                    cwd=run_dir,
+                    preexec_fn=_limit_child(limits, cgroup.join_path()),
+                )
+            os.close(write_end)
+            write_end = None
+            results = _Collector(read_end)
+            try:
+                process.stdin.write(json.dumps({"fd": write_fd, **job}).encode())
+                process.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+            timed_out = _watch(process, results, limits, start)
+            _kill_group(process)
+            results.finish()
+        finally:
+            if write_end is not None:
+                os.close(write_end)
+            cgroup.remove()
+        seconds = time.perf_counter() - start
+        return RunResult(
+            results.messages,
+            _read_prefix(output_path, 20_000),
+            None if timed_out else process.returncode,
+            timed_out,
+            seconds,
+        )
+
+
+def _watch(process, results, limits, start):
+    """Wait for the run to end; True when it had to be stopped for time: a
+    call (or the loading) over case_seconds, or the run over wall_seconds."""
+    while True:
+        try:
+            process.wait(timeout=0.02)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.perf_counter()
+        if now - start > limits.wall_seconds or now - results.since > limits.case_seconds:
+            return True
+
+
+class _Collector:
+    """Reads the result pipe in a thread, up to RESULT_LIMIT bytes, parsing
+    each JSON line as it comes; ``since`` is when the current call (or the
+    loading) began, for the per-call time limit."""
+
+    def __init__(self, fd):
+        import threading
+
+        self.fd = fd
+        self.messages = []
+        self.since = time.perf_counter()
+        self.loaded, self.last_case = False, -1
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        received, pending = 0, b""
+        while received < RESULT_LIMIT:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += len(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                self._take(line)
+
+    def _take(self, line):
+        try:
+            message = json.loads(line)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return
+        if isinstance(message, dict):
+            self.messages.append(message)
+            # The clock restarts only for a call not seen before: repeated
+            # (forged) start messages cannot stretch the time limit.
+            case = message.get("case")
+            new_case = type(case) is int and case > self.last_case
+            if (
+                message.get("event") == "loaded"
+                and not self.loaded
+                or (message.get("event") == "start" and new_case)
+            ):
+                self.since = time.perf_counter()
+                self.loaded = True
+                self.last_case = case if new_case else self.last_case
+
+    def finish(self):
+        self.thread.join(timeout=5)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def _kill_group(process):
+    """Kill the run's whole process group, whatever it ignores."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+def _read_prefix(path, limit):
+    try:
+        with open(path, "rb") as output:
+            data = output.read(limit + 1)
+    except OSError:
+        return ""
+    text = data[:limit].decode("utf-8", errors="replace")
+    return text + ("\n[output truncated]" if len(data) > limit else "")
