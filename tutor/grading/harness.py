@@ -25,6 +25,7 @@ SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "submission", 
 def main():
     sys.path.insert(0, sys.argv[1])
     job = json.loads(sys.stdin.read())
+    limit_myself(job.get("limits", {}))
     channel = os.fdopen(job["fd"], "w", buffering=1)
 
     def send(**message):
@@ -55,6 +56,23 @@ def main():
             message["inputs_after"] = codec.encode([args, kwargs])
         send(**message, seconds=seconds)
     send(event="done")
+
+
+def limit_myself(limits):
+    """Hard resource limits, set before any submitted code runs."""
+    import resource
+
+    names = {
+        "cpu": resource.RLIMIT_CPU,
+        "memory": resource.RLIMIT_AS,
+        "file_size": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "processes": resource.RLIMIT_NPROC,
+    }
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for name, value in limits.items():
+        if name in names and value is not None:
+            resource.setrlimit(names[name], (int(value), int(value)))
 
 
 def elapsed(began):

@@ -15,7 +15,6 @@ at the end. Only the harness's JSON comes back; nothing is unpickled.
 import contextlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -225,24 +224,25 @@ class _PidsCgroup:
                 time.sleep(0.02)
 
 
-def _limit_child(limits, cgroup_procs):
-    """Runs in the child between fork and exec: limits, own process group."""
+def harness_limits(limits):
+    """The limits the harness puts on itself before it loads the submission
+    (as the hard limits too, so the submission cannot raise them)."""
+    nproc = None if os.geteuid() == 0 else _processes_of_user() + limits.processes
+    return {
+        "cpu": limits.cpu_seconds,
+        "memory": limits.memory_bytes,
+        "file_size": limits.file_bytes,
+        "open_files": limits.open_files,
+        "processes": nproc,  # root ignores RLIMIT_NPROC: the pids cgroup caps it then
+    }
 
-    def apply():
-        os.setsid()
-        if cgroup_procs:
-            with open(cgroup_procs, "w") as procs:
-                procs.write(str(os.getpid()))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.geteuid() != 0:
-            running = _processes_of_user()
-            resource.setrlimit(resource.RLIMIT_NPROC, (running + limits.processes,) * 2)
 
-    return apply
+def _in_cgroup(command, procs_path):
+    """The command, started from a shell that first joins the cgroup, so that
+    every process of the run is counted from its first instruction on."""
+    if procs_path is None:
+        return command
+    return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', procs_path, *command]
 
 
 def _processes_of_user():
@@ -298,20 +298,21 @@ def run(job, source, limits, isolation=None):
         try:
             with open(output_path, "wb") as output:
                 process = subprocess.Popen(
-                    command,
+                    _in_cgroup(command, cgroup.join_path()),
                     stdin=subprocess.PIPE,
                     stdout=output,
                     stderr=subprocess.STDOUT,
                     pass_fds=(write_end,),
                     env=env,
                     cwd=run_dir,
-                    preexec_fn=_limit_child(limits, cgroup.join_path()),
+                    start_new_session=True,  # its own process group, killed as one
                 )
             os.close(write_end)
             write_end = None
             results = _Collector(read_end)
             try:
-                process.stdin.write(json.dumps({"fd": write_fd, **job}).encode())
+                message = {"fd": write_fd, "limits": harness_limits(limits), **job}
+                process.stdin.write(json.dumps(message).encode())
                 process.stdin.close()
             except (BrokenPipeError, OSError):
                 pass
