@@ -552,7 +552,7 @@ def entropy(labels, base=2):
     calls = [
         lambda: libc.setuid(0),
         lambda: libc.mount(b"none", b"/sandbox", b"tmpfs", 0, None),
-        lambda: libc.umount2(b"/sandbox/submission", 2),
+        lambda: libc.umount2(b"/sandbox/harness.py", 2),
     ]
     for call in calls:
         if call() == 0:
@@ -698,7 +698,8 @@ def fit_predict(X_train, y_train, X_test):
         sys.stdout.write(chunk)
         sys.stderr.write(chunk)
 """,
-        r"File too large|the process ended during this call",
+        # Output goes to a capped file (a single run) or nowhere (a fork server).
+        r"File too large|the process ended during this call|got <NoneType>",
         "fit_predict",
     ),
     Attack(
@@ -770,10 +771,14 @@ def entropy(labels, base=2):
     Attack(
         "overwrite the harness and its own submission",
         """
+import os
+
 def entropy(labels, base=2):
-    for path in ("/sandbox/submission/submission.py", "/sandbox/harness.py"):
-        with open(path, "r+"):
-            raise RuntimeError(f"{path} is writable")
+    # A fork server gets the source in memory: its submission file may not exist.
+    for path in ("/sandbox/harness.py", "/sandbox/submission/submission.py"):
+        if os.path.exists(path):
+            with open(path, "r+"):
+                raise RuntimeError(f"{path} is writable")
 """,
         r"raised OSError: \[Errno 30\] Read-only file system",
     ),

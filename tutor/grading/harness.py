@@ -7,7 +7,13 @@ process. Return values are converted strictly, by exact type: numbers,
 numeric numpy arrays, lists and tuples of them; anything else is reported as
 its type's name, never trusted (a lying __eq__ or __float__ is never called).
 
-Usage: python -I -S harness.py LIB_DIR < job.json
+Usage: python -I -S harness.py LIB_DIR < job.json        (one run)
+       python -I -S harness.py LIB_DIR --serve FD        (a fork server)
+
+As a fork server it imports numpy once, then for each job that arrives on
+the control socket FD forks a child that unshares its own mount and PID
+namespaces (so everything it starts dies with it), mounts a fresh /tmp,
+drops every capability, limits itself and only then loads the submission.
 """
 
 import json
@@ -24,9 +30,23 @@ SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "submission", 
 
 def main():
     sys.path.insert(0, sys.argv[1])
+    if sys.argv[2:3] == ["--serve"]:
+        serve(int(sys.argv[3]))
+        return
     job = json.loads(sys.stdin.read())
     limit_myself(job.get("limits", {}))
-    channel = os.fdopen(job["fd"], "w", buffering=1)
+    try:
+        with open(SOURCE, encoding="utf-8-sig") as handle:
+            source = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        source, job["unreadable"] = "", f"cannot read the submission: {describe(error)}"
+    run_job(job, source, job["fd"])
+
+
+def run_job(job, source, fd):
+    """Load the source and call the job's function on each of its cases,
+    reporting on the pipe ``fd``."""
+    channel = os.fdopen(fd, "w", buffering=1)
 
     def send(**message):
         channel.write(json.dumps(message, allow_nan=True) + "\n")
@@ -35,7 +55,9 @@ def main():
     import numpy
 
     codec = Codec(numpy)
-    module, problems = load(SOURCE)
+    module, problems = load(source)
+    if job.get("unreadable"):
+        problems.insert(0, job["unreadable"])
     send(event="loaded", problems=problems)
     function = getattr(module, job["function"], None)
     if not callable(function):
@@ -56,6 +78,154 @@ def main():
             message["inputs_after"] = codec.encode([args, kwargs])
         send(**message, seconds=seconds)
     send(event="done")
+
+
+# --- the fork server ------------------------------------------------------------------
+
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+
+
+def serve(control_fd):
+    """Fork a fresh, isolated child for each job; report how it ended."""
+    import ctypes
+    import select
+    import signal
+    import socket
+    import struct
+
+    import numpy  # noqa: F401  (imported once here, inherited by every child)
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no child may read this process's memory
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            header, fds, _, _ = socket.recv_fds(control, 8, 1)
+        except OSError:
+            return
+        if len(header) < 8 or not fds:
+            return
+        size = struct.unpack("!Q", header)[0]
+        payload = bytearray()
+        while len(payload) < size:
+            chunk = control.recv(min(1 << 20, size - len(payload)))
+            if not chunk:
+                return
+            payload += chunk
+        message = json.loads(payload)
+        report_read, report_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            os.close(report_read)
+            isolated_child(libc, message, fds[0], report_write)
+        os.close(fds[0])
+        os.close(report_write)
+        inner = os.read(report_read, 32)  # the job's pid 1, as this namespace numbers it
+        os.close(report_read)
+        inner_pid = int(inner) if inner.strip().isdigit() else None
+        # Wake up when the job ends (its pidfd) or the grader says to kill it.
+        exited = os.pidfd_open(pid)
+        while True:
+            ready, _, _ = select.select([control, exited], [], [])
+            if exited in ready:
+                break
+            command = control.recv(64)
+            if not command:
+                os.kill(pid, signal.SIGKILL)
+                return
+            if inner_pid:
+                with suppress_errors():
+                    os.kill(inner_pid, signal.SIGKILL)
+        os.close(exited)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        control.sendall((json.dumps({"event": "exit", "status": status}) + "\n").encode())
+
+
+class suppress_errors:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return exc[0] is not None and issubclass(exc[0], OSError)
+
+
+def isolated_child(libc, message, fd, report):
+    """In the forked child: new mount and PID namespaces; the job runs as the
+    namespace's first process, so that whatever it starts dies with it."""
+    import ctypes
+
+    status = 1
+    try:
+        if libc.unshare(CLONE_NEWNS | CLONE_NEWPID) != 0:
+            raise OSError(ctypes.get_errno(), "unshare")
+        inner = os.fork()
+        if inner == 0:
+            os.close(report)
+            run_isolated(libc, message, fd)
+        os.close(fd)
+        os.write(report, str(inner).encode())
+        os.close(report)
+        _, code = os.waitpid(inner, 0)
+        status = os.waitstatus_to_exitcode(code)
+    finally:
+        os._exit(status if isinstance(status, int) and 0 <= status < 256 else 1)
+
+
+def run_isolated(libc, message, fd):
+    """As the new namespace's first process: a private /tmp, no capability,
+    then the job in a child of its own (so that the job can be killed like
+    any process, which a namespace's first process cannot); when the job
+    ends, this process ends, and the kernel kills whatever the job left."""
+    import ctypes
+
+    status = 1
+    try:
+        if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            raise OSError(ctypes.get_errno(), "mount private")
+        size = f"size={int(message['limits'].get('tmp_bytes', 32 << 20))}".encode()
+        if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, size) != 0:
+            raise OSError(ctypes.get_errno(), "mount /tmp")
+        drop_capabilities(libc)
+        job = os.fork()
+        if job == 0:
+            try:
+                os.setsid()  # its own process group: killpg(0) reaches nothing else
+                os.chdir("/tmp")
+                limit_myself(message["limits"])
+                run_job(message["job"], message["source"], fd)
+            finally:
+                sys.stdout.flush()
+                os._exit(0)
+        os.close(fd)
+        while True:  # reap orphans too, until the job itself ends
+            pid, code = os.wait()
+            if pid == job:
+                status = os.waitstatus_to_exitcode(code)
+                break
+    except BaseException:
+        pass
+    finally:
+        os._exit(status if isinstance(status, int) and 0 <= status < 256 else 1)
+
+
+def drop_capabilities(libc):
+    """No capability left, and none to gain: the job runs powerless."""
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs")
 
 
 def limit_myself(limits):
@@ -87,7 +257,7 @@ def describe(error):
     return f"{type(error).__name__}: {text[:500]}" if text else type(error).__name__
 
 
-def load(path):
+def load(source):
     """The submission as a module, run one top-level statement at a time so
     that a statement that fails (an import of a missing package, a stray
     call) costs only what depends on it. A file that does not compile is cut
@@ -99,11 +269,6 @@ def load(path):
     module.__file__ = "submission.py"
     sys.modules["submission"] = module
     problems = []
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            source = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        return module, [f"cannot read the submission: {describe(error)}"]
     try:
         tree = ast.parse(source, "submission.py")
         blocks = [

@@ -27,6 +27,17 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class TaskRun:
+    """What the sandbox runs of one task gave: per case a decoded value, a
+    Raised, or a reason string; notes on loading; the printed output."""
+
+    received: dict
+    notes: list
+    output: str
+    student_seconds: float
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     student: str
     assignment: str
@@ -35,6 +46,7 @@ class SubmissionResult:
     problems: tuple  # what went wrong loading the submission
     isolation: str
     seconds: float
+    student_seconds: float = 0.0  # inside the student's functions, as the harness timed them
 
     @property
     def score(self):
@@ -70,8 +82,7 @@ def _unchanged(original, after):
 
 
 def run_task(task, source, isolation):
-    """``(received, notes)``: per case, the decoded value, a Raised, or a
-    reason string (time limit, process ended, not run); notes on loading."""
+    """The task's cases through the sandbox, in as many runs as it takes."""
     cases = task.cases
     job = {
         "function": task.function,
@@ -81,9 +92,9 @@ def run_task(task, source, isolation):
     limits = dataclasses.replace(
         task.limits, wall_seconds=task.limits.case_seconds * (len(cases) + 2) + 10
     )
-    received, notes, start, restarts = {}, [], 0, 0
+    received, notes, start, restarts, inside = {}, [], 0, 0, 0.0
     while start < len(cases):
-        run = sandbox.run({**job, "start": start}, source, limits, isolation)
+        run = sandbox.run_sandboxed({**job, "start": start}, source, limits, isolation)
         loaded = next((m for m in run.messages if m.get("event") == "loaded"), None)
         if loaded is None:
             reason = (
@@ -91,13 +102,14 @@ def run_task(task, source, isolation):
                 if run.timed_out
                 else f"the submission could not be loaded (exit code {run.exit_code})"
             )
-            return {i: reason for i in range(start, len(cases))}, notes + [reason], run.output
+            failed = {i: reason for i in range(start, len(cases))}
+            return TaskRun({**received, **failed}, notes + [reason], run.output, inside)
         problems = loaded.get("problems")
         if not notes and isinstance(problems, list):
             notes = [str(p)[:500] for p in problems][:10]
         if any(m.get("event") == "missing" for m in run.messages):
             reason = f"the submission defines no function {task.function}"
-            return {i: reason for i in range(len(cases))}, notes, run.output
+            return TaskRun({i: reason for i in range(len(cases))}, notes, run.output, inside)
         current = None
         for message in run.messages:
             case = message.get("case")
@@ -108,9 +120,11 @@ def run_task(task, source, isolation):
                 current = case
             elif event == "result":
                 received[case] = _with_inputs(cases[case], message)
+                inside += _seconds(message)
                 current = None
             elif event == "error":
                 received[case] = Raised(str(message.get("error", "an error"))[:500])
+                inside += _seconds(message)
                 current = None
         if any(m.get("event") == "done" for m in run.messages):
             break
@@ -128,7 +142,12 @@ def run_task(task, source, isolation):
             for i in range(start, len(cases)):
                 received[i] = "not run: earlier calls kept hanging or ending the process"
             break
-    return received, notes, run.output
+    return TaskRun(received, notes, run.output, inside)
+
+
+def _seconds(message):
+    value = message.get("seconds")
+    return float(value) if type(value) in (int, float) and 0 <= value < 1e6 else 0.0
 
 
 def _with_inputs(case, message):
@@ -171,7 +190,8 @@ def describe_inputs(case, limit=300):
 
 def grade_task(task, source, isolation):
     """The test results of one task."""
-    received, notes, output = run_task(task, source, isolation)
+    outcome = run_task(task, source, isolation)
+    received, notes = outcome.received, outcome.notes
     per_case = task.points / len(task.cases)
     results = []
     hidden = task.visibility == "hidden"
@@ -203,14 +223,14 @@ def grade_task(task, source, isolation):
                 task.visibility,
             )
         )
-    return results, notes, output if task.visibility == "visible" else ""
+    return results, notes, outcome.student_seconds
 
 
 def grade_submission(assignment, submission, isolation=None):
     """Every task of the assignment on one submission."""
     isolation = isolation or sandbox.isolation_level()
     began = time.perf_counter()
-    tests, problems, scores = [], [], {}
+    tests, problems, scores, inside = [], [], {}, 0.0
     for task in assignment.tasks:
         if submission.error:
             per_case = task.points / len(task.cases)
@@ -227,8 +247,9 @@ def grade_submission(assignment, submission, isolation=None):
                 for index, case in enumerate(task.cases)
             ]
         else:
-            results, notes, _ = grade_task(task, submission.source, isolation)
+            results, notes, seconds = grade_task(task, submission.source, isolation)
             problems += [n for n in notes if n not in problems]
+            inside += seconds
         tests += results
         passed = sum(r.score / r.max_score for r in results if r.max_score) / len(results)
         scores[task.function] = round(task.points * passed, 6)
@@ -242,4 +263,5 @@ def grade_submission(assignment, submission, isolation=None):
         tuple(problems),
         isolation,
         time.perf_counter() - began,
+        inside,
     )

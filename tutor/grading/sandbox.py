@@ -12,6 +12,7 @@ to size-limited files, a wall-clock limit, and the whole process group killed
 at the end. Only the harness's JSON comes back; nothing is unpickled.
 """
 
+import atexit
 import contextlib
 import json
 import os
@@ -20,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -109,7 +111,10 @@ def _hidden_package_folders(prefix):
     return sorted(folders)
 
 
-def bwrap_command(work, submission_dir, limits):
+def bwrap_command(work, submission_dir, limits, serve_fd=None):
+    """The sandbox around the harness: one run on a submission folder, or
+    (``serve_fd``) a fork server that keeps the one capability it needs to
+    give each job its own namespaces, and drops it in every job."""
     prefix, numpy_dir, numpy_libs = _python_paths()
     python = Path(sys.executable).resolve()
     if not str(python).startswith(str(prefix)):
@@ -124,6 +129,7 @@ def bwrap_command(work, submission_dir, limits):
         "--clearenv",
         "--cap-drop",
         "ALL",
+        *(["--cap-add", "CAP_SYS_ADMIN"] if serve_fd is not None else []),
         "--uid",
         "65534",
         "--gid",
@@ -140,9 +146,10 @@ def bwrap_command(work, submission_dir, limits):
     args += ["--ro-bind", str(numpy_dir), f"{lib}/numpy"]
     if numpy_libs:
         args += ["--ro-bind", str(numpy_libs), f"{lib}/numpy.libs"]
+    args += ["--ro-bind", str(HARNESS), f"{SANDBOX_ROOT}/harness.py"]
+    if submission_dir is not None:
+        args += ["--ro-bind", str(submission_dir), f"{SANDBOX_ROOT}/submission"]
     args += [
-        "--ro-bind", str(HARNESS), f"{SANDBOX_ROOT}/harness.py",
-        "--ro-bind", str(submission_dir), f"{SANDBOX_ROOT}/submission",
         "--proc", "/proc",
         "--dev", "/dev",
         "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
@@ -159,6 +166,8 @@ def bwrap_command(work, submission_dir, limits):
         "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
         str(python), "-I", "-S", f"{SANDBOX_ROOT}/harness.py", lib,
     ]  # fmt: skip
+    if serve_fd is not None:
+        args += ["--serve", str(serve_fd)]
     return args
 
 
@@ -342,8 +351,7 @@ def _watch(process, results, limits, start):
             return False
         except subprocess.TimeoutExpired:
             pass
-        now = time.perf_counter()
-        if now - start > limits.wall_seconds or now - results.since > limits.case_seconds:
+        if _expired(results, limits, start):
             return True
 
 
@@ -419,3 +427,149 @@ def _read_prefix(path, limit):
         return ""
     text = data[:limit].decode("utf-8", errors="replace")
     return text + ("\n[output truncated]" if len(data) > limit else "")
+
+
+class Worker:
+    """A pre-started sandbox with numpy imported that forks a fresh, isolated
+    child for each run (see the harness's fork server): a run then costs
+    about a fork, not an interpreter start. Same interface as :func:`run`."""
+
+    def __init__(self, processes=64):
+        import socket
+
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.cgroup = _PidsCgroup(processes)
+        command = bwrap_command(None, None, Limits(), serve_fd=theirs.fileno())
+        self.process = subprocess.Popen(
+            _in_cgroup(command, self.cgroup.join_path()),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+        theirs.close()
+        self.pending = b""
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.control.close()
+        _kill_group(self.process)
+        self.cgroup.remove()
+
+    def run(self, job, source, limits, isolation=None):
+        import socket
+        import struct
+
+        payload = json.dumps(
+            {
+                "job": job,
+                "source": source,
+                "limits": {**harness_limits(limits), "tmp_bytes": limits.tmp_bytes},
+            }
+        ).encode()
+        read_end, write_end = os.pipe()
+        start = time.perf_counter()
+        try:
+            socket.send_fds(self.control, [struct.pack("!Q", len(payload))], [write_end])
+            self.control.sendall(payload)
+        except OSError:  # the server died: this run ends as a crash, a new server follows
+            os.close(read_end)
+            return RunResult([], "", -1, False, time.perf_counter() - start)
+        finally:
+            os.close(write_end)
+        results = _Collector(read_end)
+        timed_out, status = False, None
+        while status is None:
+            status = self._exit_status(0.02)
+            if status is None and _expired(results, limits, start) and not timed_out:
+                timed_out = True
+                try:
+                    self.control.sendall(b"kill")
+                except OSError:
+                    status = -1
+            if status is None and not self.alive():
+                status = -1
+        results.finish()
+        return RunResult(
+            results.messages,
+            "",
+            None if timed_out else status,
+            timed_out,
+            time.perf_counter() - start,
+        )
+
+    def _exit_status(self, wait):
+        """The exit status the server reports for the current job, if it came."""
+        import select
+
+        ready, _, _ = select.select([self.control], [], [], wait)
+        if not ready:
+            return None
+        chunk = self.control.recv(4096)
+        if not chunk:
+            return -1
+        self.pending += chunk
+        if b"\n" not in self.pending:
+            return None
+        line, self.pending = self.pending.split(b"\n", 1)
+        try:
+            status = json.loads(line).get("status")
+        except ValueError:
+            return -1
+        return status if isinstance(status, int) else -1
+
+
+def _expired(results, limits, start):
+    now = time.perf_counter()
+    return now - start > limits.wall_seconds or now - results.since > limits.case_seconds
+
+
+_local = threading.local()
+_started = []
+
+
+def thread_worker():
+    """This thread's fork server, started on first use and after it died."""
+    worker = getattr(_local, "worker", None)
+    if worker is None or not worker.alive():
+        if worker is not None:
+            worker.close()
+        worker = Worker()
+        _local.worker = worker
+        _started.append(worker)
+    return worker
+
+
+@atexit.register
+def _close_workers():
+    for worker in _started:
+        worker.close()
+
+
+@cache
+def fork_server_available():
+    """Whether fork servers run here: they need bubblewrap run as root, to keep
+    the one capability each job's namespaces need."""
+    if isolation_level() != "namespaced" or os.geteuid() != 0:
+        return False
+    worker = Worker()
+    try:
+        limits = Limits(case_seconds=30, wall_seconds=60)
+        result = worker.run({"function": "f", "cases": [[[], {}]]}, "def f(): return 1", limits)
+        return any(m.get("event") == "result" for m in result.messages)
+    except OSError:
+        return False
+    finally:
+        worker.close()
+
+
+def run_sandboxed(job, source, limits, isolation):
+    """One run, through this thread's fork server where there is one, else
+    in a freshly started sandbox (or with the limits alone, in basic mode)."""
+    if isolation == "namespaced" and fork_server_available():
+        return thread_worker().run(job, source, limits)
+    return run(job, source, limits, isolation)
