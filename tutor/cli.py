@@ -415,32 +415,41 @@ def assignment_starter(name, output):
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def grade(assignment_name, paths, out, fmt):
+@click.option(
+    "--workers", type=click.IntRange(1, 256), help="Submissions graded at once [default: cores]."
+)
+@click.option("--db", type=click.Path(dir_okay=False), help="Gradebook [default: OUT/grades.db].")
+@click.option("--regrade", is_flag=True, help="Grade everything again, as a new run.")
+@click.option("--cluster", metavar="tcp://HOST:PORT", help="Grade on a Dask scheduler.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def grade(assignment_name, paths, out, fmt, workers, db, regrade, cluster, quiet):
     """Grade submissions (.py, .ipynb, or folders of them) in a sandbox.
 
     Prints a table (student, score per task, total). With --out, writes per
-    student a results.json in Gradescope's format and a feedback.html, and a
-    grades.csv for the class. Exit code 0 when grading ran, whatever the
-    scores.
+    student a results.json in Gradescope's format and a feedback.html, and
+    for the class grades.csv and summary.html. Every result goes to the
+    gradebook as it arrives: running the same command again grades only
+    what is new. Exit code 0 when grading ran, whatever the scores.
 
     \b
     Examples:
       tutor assignment starter core -o hw.py
       tutor grade core hw.py
-      tutor grade core submissions/ --out graded
+      tutor grade core submissions/ --out graded --workers 4
     """
-    import dataclasses
     import json
     from pathlib import Path
 
-    from .grading import report, runner, sandbox, submissions
+    from .grading import report, sandbox
+    from .grading.batch import grade_batch, load_batch, open_gradebook
 
-    paths = [Path(p) for p in paths]
-    out = Path(out) if out else None
     loaded = _load_assignment(assignment_name)
+    paths = [Path(p) for p in paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise BadInput(f"no such file or folder: {missing[0]}")
+    if cluster and not cluster.startswith(("tcp://", "tls://", "inproc://")):
+        raise BadInput(f"--cluster expects an address like tcp://HOST:8786, got {cluster!r}")
     isolation = sandbox.isolation_level()
     if isolation != "namespaced":
         click.echo(
@@ -448,27 +457,143 @@ def grade(assignment_name, paths, out, fmt):
             "only (isolation: basic)",
             err=True,
         )
-    results, seen = [], set()
-    for path in submissions.expand(paths):
-        submission = submissions.load(path)
-        if submission.student in seen:  # hw.py and hw.ipynb: keep both, told apart
-            submission = dataclasses.replace(submission, student=Path(submission.path).name)
-        seen.add(submission.student)
-        result = runner.grade_submission(loaded, submission, isolation)
-        results.append(result)
-        if out:
-            report.write_student(out, result, loaded)
-    if out:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "grades.csv").write_text(report.grades_csv(results, loaded), encoding="utf-8")
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                [report.gradescope(r, loaded) for r in results], indent=2, ensure_ascii=False
-            )
+    batch = load_batch(paths)
+    gradebook = open_gradebook(db, out)
+    try:
+        outcome = grade_batch(
+            loaded,
+            batch,
+            gradebook,
+            isolation,
+            workers=workers or os.cpu_count() or 1,
+            regrade=regrade,
+            cluster=cluster,
+            out=out,
+            show_progress=not quiet and sys.stderr.isatty(),
         )
+    finally:
+        gradebook.close()
+    if outcome.graded == 0 and batch:
+        click.echo(
+            f"nothing new to grade: all {len(batch)} submissions already have results in run "
+            f"{outcome.run_id} (use --regrade to grade them again)",
+            err=True,
+        )
+    elif outcome.skipped:
+        click.echo(f"graded {outcome.graded}, kept {outcome.skipped} earlier results", err=True)
+    if out:
+        report.write_class(out, outcome.results, loaded)
+    if fmt == "json":
+        listing = [report.gradescope(r, loaded) for r in outcome.results]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
     else:
-        click.echo(report.table(results, loaded))
+        click.echo(report.table(outcome.results, loaded))
+
+
+@cli.group()
+def gradebook():
+    """Read a gradebook: export the latest grades, a student's history, statistics.
+
+    \b
+    Examples:
+      tutor gradebook export --db graded/grades.db --format csv
+      tutor gradebook show alice --db graded/grades.db
+      tutor gradebook stats --db graded/grades.db
+    """
+
+
+DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default="grades.db",
+    show_default=True,
+    help="The gradebook file.",
+)
+
+
+def _open_existing(db):
+    from pathlib import Path
+
+    from .grading.gradebook import Gradebook
+
+    if not Path(db).is_file():
+        raise BadInput(f"no gradebook at {db}; give one with --db")
+    try:
+        return Gradebook(db)
+    except Exception as error:  # sqlite3.DatabaseError on a file that is not a gradebook
+        raise BadInput(f"{db} is not a gradebook ({error})") from None
+
+
+@gradebook.command("export")
+@DB_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+def gradebook_export(db, fmt):
+    """The latest run's grades: one row (or object) per student."""
+    import csv
+    import json
+
+    book = _open_existing(db)
+    run, rows = book.latest_results()
+    if run is None:
+        raise BadInput(f"{db} has no grading run yet")
+    tasks = book.tasks_of(run["id"])
+    records = [
+        {"student": s, **{t: scores.get(t, 0.0) for t in tasks}, "total": row["score"]}
+        for s, row, scores in rows
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    writer = csv.DictWriter(
+        sys.stdout, fieldnames=["student", *tasks, "total"], lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(records)
+
+
+@gradebook.command("show")
+@click.argument("student")
+@DB_OPTION
+def gradebook_show(student, db):
+    """A student's history: every graded submission, run by run."""
+    book = _open_existing(db)
+    history = book.history(student)
+    if not history:
+        raise BadInput(f"no results for {student!r} in {db}")
+    for row in history:
+        click.echo(
+            f"run {row['run']} ({row['assignment']}, {row['started_at'][:19]}, "
+            f"{row['isolation']}): "
+            f"{row['score']:g}/{row['max_score']:g}  {row['file_name']}  "
+            f"sha256 {row['content_hash'][:12]}  graded {row['graded_at'][:19]}"
+        )
+
+
+@gradebook.command("stats")
+@DB_OPTION
+def gradebook_stats(db):
+    """The latest run's score distribution and, per test, the share of students
+    who fail it: what the class has not understood."""
+    from .grading.report import histogram
+
+    book = _open_existing(db)
+    run, rows = book.latest_results()
+    if run is None:
+        raise BadInput(f"{db} has no grading run yet")
+    totals = [row["score"] for _, row, _ in rows]
+    mean = sum(totals) / len(totals) if totals else 0.0
+    click.echo(
+        f"run {run['id']}: {run['assignment']}, {len(rows)} students, "
+        f"mean {mean:.2f}/{run['max_score']:g}"
+    )
+    for low, high, count in histogram(totals, run["max_score"]):
+        click.echo(f"  {low:>7g}–{high:<7g} {'#' * count} {count}")
+    click.echo("tests failed most often:")
+    for test in book.test_failure_shares([row["id"] for _, row, _ in rows])[:15]:
+        if test["failed"]:
+            click.echo(f"  {100 * test['failed'] / test['taken']:5.1f}%  {test['name']}")
 
 
 def main(argv=None):

@@ -97,3 +97,67 @@ def table(results, assignment):
         for row in [headers, *rows]
     ]
     return "\n".join(lines)
+
+
+def histogram(totals, maximum, bins=10):
+    """Counts of totals in ``bins`` equal bins from 0 to the maximum."""
+    counts = [0] * bins
+    for total in totals:
+        index = min(int(bins * total / maximum), bins - 1) if maximum else 0
+        counts[max(index, 0)] += 1
+    width = maximum / bins if maximum else 0
+    return [(round(i * width, 2), round((i + 1) * width, 2), c) for i, c in enumerate(counts)]
+
+
+def class_statistics(results, assignment):
+    """What the class summary shows: the distribution of totals, the mean of
+    each task, and the tests most students failed."""
+    totals = [r.score for r in results]
+    means = {
+        task.function: (
+            sum(r.task_scores.get(task.function, 0) for r in results) / len(results)
+            if results
+            else 0.0,
+            task.points,
+        )
+        for task in assignment.tasks
+    }
+    failures = {}
+    for result in results:
+        for test in result.tests:
+            taken, failed = failures.get(test.name, (0, 0))
+            failures[test.name] = (taken + 1, failed + (not test.passed))
+    most_failed = sorted(
+        (
+            (name, failed / taken, failed, taken)
+            for name, (taken, failed) in failures.items()
+            if failed
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return {
+        "students": len(results),
+        "mean": sum(totals) / len(totals) if totals else 0.0,
+        "histogram": histogram(totals, assignment.points),
+        "task_means": means,
+        "most_failed": most_failed[:15],
+    }
+
+
+def summary_html(results, assignment):
+    from ..render import environment
+
+    stats = class_statistics(results, assignment)
+    tallest = max((count for _, _, count in stats["histogram"]), default=0) or 1
+    return (
+        environment()
+        .get_template("summary.html")
+        .render(assignment=assignment, stats=stats, tallest=tallest, lang="en")
+    )
+
+
+def write_class(out_dir, results, assignment):
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "grades.csv").write_text(grades_csv(results, assignment), encoding="utf-8")
+    (out / "summary.html").write_text(summary_html(results, assignment), encoding="utf-8")
