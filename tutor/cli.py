@@ -519,7 +519,7 @@ def _open_existing(db):
     if not Path(db).is_file():
         raise BadInput(f"no gradebook at {db}; give one with --db")
     try:
-        return Gradebook(db)
+        return Gradebook(db, read_only=True)
     except Exception as error:  # sqlite3.DatabaseError on a file that is not a gradebook
         raise BadInput(f"{db} is not a gradebook ({error})") from None
 

@@ -370,7 +370,9 @@ def entropy(labels, base=2):
 def entropy(labels, base=2):
     fd = channel()
     for case in range(50):
-        message = {"event": "result", "case": case, "value": {"float": -1.0}, "passed": True}
+        message = {
+            "event": "result", "task": 0, "case": case, "value": {"float": -1.0}, "passed": True
+        }
         os.write(fd, (json.dumps(message) + "\\n").encode())
     os.write(fd, b'{"event": "done", "score": 100}\\n')
     os._exit(0)
@@ -864,7 +866,8 @@ FORGED = [
         + """
 def entropy(labels, base=2):
     fd = channel()
-    os.write(fd, b'{"event": "result", "case": 0, "value": {"int": 1' + b"0" * 400 + b'}}\\n')
+    head = b'{"event": "result", "task": 0, "case": 0, "value": {"int": 1'
+    os.write(fd, head + b"0" * 400 + b'}}\\n')
     os._exit(0)
 """,
         id="forged-huge-integer-result",

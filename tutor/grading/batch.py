@@ -78,7 +78,12 @@ def grade_batch(
     """Grade what the gradebook has no result for yet (everything with
     ``regrade``), recording each result as it arrives."""
     run_id = gradebook.open_run(assignment, isolation, regrade)
-    todo = [s for s in batch if not gradebook.has_result(run_id, s)]
+    todo = []
+    for submission in batch:
+        if gradebook.has_result(run_id, submission):
+            gradebook.seen_again(submission)
+        else:
+            todo.append(submission)
     progress = Progress(len(todo), progress_stream or sys.stderr, show_progress)
     fresh = {}
 
@@ -111,7 +116,7 @@ def stored_result(gradebook, run_id, submission):
     """A SubmissionResult rebuilt from the gradebook."""
     db = gradebook.db
     row = db.execute(
-        "SELECT results.*, runs.assignment, runs.isolation FROM results "
+        "SELECT results.*, runs.assignment FROM results "
         "JOIN runs ON runs.id = results.run_id "
         "JOIN submissions ON submissions.id = results.submission_id "
         "JOIN students ON students.id = submissions.student_id "

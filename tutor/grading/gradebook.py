@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS results (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     score REAL NOT NULL,
     problems TEXT NOT NULL,
+    isolation TEXT NOT NULL,
     seconds REAL NOT NULL,
     graded_at TEXT NOT NULL,
     UNIQUE (run_id, submission_id)
@@ -82,8 +83,16 @@ def assignment_hash(assignment):
 class Gradebook:
     """A gradebook file; the coordinator is its only writer."""
 
-    def __init__(self, path):
+    def __init__(self, path, read_only=False):
         self.path = str(path)
+        if read_only:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            tables = {r["name"] for r in self.db.execute("SELECT name FROM sqlite_master")}
+            if not {"runs", "results", "test_results"} <= tables:
+                self.db.close()
+                raise sqlite3.DatabaseError("it has no gradebook tables")
+            return
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -141,24 +150,21 @@ class Gradebook:
             student_id = db.execute(
                 "SELECT id FROM students WHERE name = ?", (submission.student,)
             ).fetchone()["id"]
-            db.execute(
-                "INSERT OR IGNORE INTO submissions "
-                "(student_id, content_hash, file_name, received_at) "
-                "VALUES (?, ?, ?, ?)",
-                (student_id, submission.digest, submission.path, now()),
-            )
+            self._received(student_id, submission)
             submission_id = db.execute(
                 "SELECT id FROM submissions WHERE student_id = ? AND content_hash = ?",
                 (student_id, submission.digest),
             ).fetchone()["id"]
             result_id = db.execute(
-                "INSERT INTO results (run_id, submission_id, score, problems, seconds, graded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO results "
+                "(run_id, submission_id, score, problems, isolation, seconds, graded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     submission_id,
                     result.score,
                     json.dumps(list(result.problems)),
+                    result.isolation,
                     result.seconds,
                     now(),
                 ),
@@ -196,6 +202,25 @@ class Gradebook:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _received(self, student_id, submission):
+        """The submission as received now: a file seen again (a student going
+        back to an earlier version) becomes the latest again."""
+        self.db.execute(
+            "INSERT INTO submissions (student_id, content_hash, file_name, received_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (student_id, content_hash) "
+            "DO UPDATE SET received_at = excluded.received_at, file_name = excluded.file_name",
+            (student_id, submission.digest, submission.path, now()),
+        )
+
+    def seen_again(self, submission):
+        """A submission of the batch that already has its result: still the
+        student's current one."""
+        row = self.db.execute(
+            "SELECT id FROM students WHERE name = ?", (submission.student,)
+        ).fetchone()
+        if row is not None:
+            self._received(row["id"], submission)
 
     # --- reading -----------------------------------------------------------------
 

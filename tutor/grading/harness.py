@@ -44,7 +44,7 @@ def main():
 
 
 def run_job(job, source, fd):
-    """Load the source and call the job's function on each of its cases,
+    """Load the source, then call each task's function on its cases,
     reporting on the pipe ``fd``."""
     channel = os.fdopen(fd, "w", buffering=1)
 
@@ -59,24 +59,26 @@ def run_job(job, source, fd):
     if job.get("unreadable"):
         problems.insert(0, job["unreadable"])
     send(event="loaded", problems=problems)
-    function = getattr(module, job["function"], None)
-    if not callable(function):
-        send(event="missing", function=job["function"])
-        return
-    for index in range(job.get("start", 0), len(job["cases"])):
-        args, kwargs = (codec.decode(part) for part in job["cases"][index])
-        send(event="start", case=index)
-        began = time.perf_counter()
-        try:
-            value = function(*args, **kwargs)
-        except BaseException as error:  # the student's code may raise anything, SystemExit too
-            send(event="error", case=index, error=describe(error), seconds=elapsed(began))
+    for number, task in enumerate(job["tasks"]):
+        if task.get("start", 0) >= len(task["cases"]):
             continue
-        seconds = elapsed(began)
-        message = {"event": "result", "case": index, "value": codec.encode(value)}
-        if job.get("report_inputs"):
-            message["inputs_after"] = codec.encode([args, kwargs])
-        send(**message, seconds=seconds)
+        function = getattr(module, task["function"], None)
+        if not callable(function):
+            send(event="missing", task=number, function=task["function"])
+            continue
+        for index in range(task.get("start", 0), len(task["cases"])):
+            args, kwargs = (codec.decode(part) for part in task["cases"][index])
+            send(event="start", task=number, case=index)
+            began = time.perf_counter()
+            try:
+                value = function(*args, **kwargs)
+            except BaseException as error:  # the student's code may raise anything, SystemExit too
+                message = {"event": "error", "error": describe(error)}
+            else:
+                message = {"event": "result", "value": codec.encode(value)}
+                if task.get("report_inputs"):
+                    message["inputs_after"] = codec.encode([args, kwargs])
+            send(**message, task=number, case=index, seconds=elapsed(began))
     send(event="done")
 
 

@@ -81,20 +81,37 @@ def _unchanged(original, after):
     return True
 
 
-def run_task(task, source, isolation):
-    """The task's cases through the sandbox, in as many runs as it takes."""
-    cases = task.cases
-    job = {
-        "function": task.function,
-        "cases": [[encode_input(list(c.args)), encode_input(c.kwargs)] for c in cases],
-        "report_inputs": any(c.inputs_unchanged for c in cases),
-    }
+def run_tasks(tasks, source, isolation):
+    """Every task's cases through the sandbox in one run where all goes well:
+    the submission is loaded once. A call that hangs or ends the process
+    fails with the reason and the run starts again after it, up to
+    MAX_RESTARTS times per task. One TaskRun per task."""
+    jobs = [
+        {
+            "function": task.function,
+            "cases": [[encode_input(list(c.args)), encode_input(c.kwargs)] for c in task.cases],
+            "report_inputs": any(c.inputs_unchanged for c in task.cases),
+        }
+        for task in tasks
+    ]
+    counts = [len(task.cases) for task in tasks]
+    case_seconds = tuple(task.limits.case_seconds for task in tasks)
     limits = dataclasses.replace(
-        task.limits, wall_seconds=task.limits.case_seconds * (len(cases) + 2) + 10
+        max((task.limits for task in tasks), key=lambda limits: limits.memory_bytes),
+        case_seconds=max(case_seconds),
+        case_seconds_by_task=case_seconds,
+        wall_seconds=sum(s * (n + 2) for s, n in zip(case_seconds, counts)) + 10,
     )
-    received, notes, start, restarts, inside = {}, [], 0, 0, 0.0
-    while start < len(cases):
-        run = sandbox.run_sandboxed({**job, "start": start}, source, limits, isolation)
+    limits = dataclasses.replace(limits, cpu_seconds=int(limits.wall_seconds) + 1)
+    received = [{} for _ in tasks]
+    inside = [0.0] * len(tasks)
+    starts = [0] * len(tasks)
+    restarts = [0] * len(tasks)
+    notes, output = [], ""
+    while any(start < count for start, count in zip(starts, counts)):
+        job = {"tasks": [{**job, "start": start} for job, start in zip(jobs, starts)]}
+        run = sandbox.run_sandboxed(job, source, limits, isolation)
+        output = run.output
         loaded = next((m for m in run.messages if m.get("event") == "loaded"), None)
         if loaded is None:
             reason = (
@@ -102,47 +119,65 @@ def run_task(task, source, isolation):
                 if run.timed_out
                 else f"the submission could not be loaded (exit code {run.exit_code})"
             )
-            failed = {i: reason for i in range(start, len(cases))}
-            return TaskRun({**received, **failed}, notes + [reason], run.output, inside)
+            for t, count in enumerate(counts):
+                received[t].update({i: reason for i in range(starts[t], count)})
+            notes.append(reason)
+            break
         problems = loaded.get("problems")
         if not notes and isinstance(problems, list):
             notes = [str(p)[:500] for p in problems][:10]
-        if any(m.get("event") == "missing" for m in run.messages):
-            reason = f"the submission defines no function {task.function}"
-            return TaskRun({i: reason for i in range(len(cases))}, notes, run.output, inside)
         current = None
         for message in run.messages:
-            case = message.get("case")
-            if not isinstance(case, int) or not start <= case < len(cases):
+            t, case, event = message.get("task"), message.get("case"), message.get("event")
+            if type(t) is not int or not 0 <= t < len(tasks):
                 continue
-            event = message.get("event")
+            if event == "missing":
+                reason = f"the submission defines no function {tasks[t].function}"
+                received[t].update({i: reason for i in range(starts[t], counts[t])})
+                starts[t] = counts[t]
+                continue
+            if type(case) is not int or not starts[t] <= case < counts[t]:
+                continue
             if event == "start":
-                current = case
-            elif event == "result":
-                received[case] = _with_inputs(cases[case], message)
-                inside += _seconds(message)
+                current = (t, case)
+            elif event in ("result", "error"):
+                if event == "result":
+                    received[t][case] = _with_inputs(tasks[t].cases[case], message)
+                else:
+                    received[t][case] = Raised(str(message.get("error", "an error"))[:500])
+                inside[t] += _seconds(message)
                 current = None
-            elif event == "error":
-                received[case] = Raised(str(message.get("error", "an error"))[:500])
-                inside += _seconds(message)
-                current = None
-        if any(m.get("event") == "done" for m in run.messages):
+        # Done when every call has an outcome (a "done" message alone proves
+        # nothing: the submission can write on the pipe too).
+        missing = _first_missing(received, starts, counts)
+        if missing is None:
             break
         # The run ended early: the call in progress hung or ended the process.
-        stopped = current if current is not None else max(received, default=start - 1) + 1
-        if stopped < len(cases):
-            received[stopped] = (
-                f"took longer than the time limit of {limits.case_seconds:g} s"
-                if run.timed_out
-                else f"the process ended during this call (exit code {run.exit_code})"
-            )
-        start = stopped + 1
-        restarts += 1
-        if restarts > MAX_RESTARTS:
-            for i in range(start, len(cases)):
-                received[i] = "not run: earlier calls kept hanging or ending the process"
-            break
-    return TaskRun(received, notes, run.output, inside)
+        current = current or missing
+        t, case = current
+        received[t][case] = (
+            f"took longer than the time limit of {case_seconds[t]:g} s"
+            if run.timed_out
+            else f"the process ended during this call (exit code {run.exit_code})"
+        )
+        for done in range(t):
+            starts[done] = counts[done]
+        starts[t] = case + 1
+        restarts[t] += 1
+        if restarts[t] > MAX_RESTARTS:
+            reason = "not run: earlier calls kept hanging or ending the process"
+            received[t].update({i: reason for i in range(starts[t], counts[t])})
+            starts[t] = counts[t]
+    return [TaskRun(r, notes, output, seconds) for r, seconds in zip(received, inside)]
+
+
+def _first_missing(received, starts, counts):
+    """The first call of the run that has no outcome yet."""
+    for t, (start, count) in enumerate(zip(starts, counts)):
+        for case in range(start, count):
+            if case not in received[t]:
+                return t, case
+    return None
 
 
 def _seconds(message):
@@ -188,9 +223,8 @@ def describe_inputs(case, limit=300):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def grade_task(task, source, isolation):
-    """The test results of one task."""
-    outcome = run_task(task, source, isolation)
+def judge_task(task, outcome):
+    """The test results of one task, from what its calls gave."""
     received, notes = outcome.received, outcome.notes
     per_case = task.points / len(task.cases)
     results = []
@@ -231,23 +265,24 @@ def grade_submission(assignment, submission, isolation=None):
     isolation = isolation or sandbox.isolation_level()
     began = time.perf_counter()
     tests, problems, scores, inside = [], [], {}, 0.0
-    for task in assignment.tasks:
+    runs = [] if submission.error else run_tasks(assignment.tasks, submission.source, isolation)
+    for index, task in enumerate(assignment.tasks):
         if submission.error:
             per_case = task.points / len(task.cases)
             results = [
                 TestResult(
                     task.function,
-                    test_name(task, index, case),
+                    test_name(task, number, case),
                     0.0,
                     round(per_case, 6),
                     False,
                     submission.error,
                     task.visibility,
                 )
-                for index, case in enumerate(task.cases)
+                for number, case in enumerate(task.cases)
             ]
         else:
-            results, notes, seconds = grade_task(task, submission.source, isolation)
+            results, notes, seconds = judge_task(task, runs[index])
             problems += [n for n in notes if n not in problems]
             inside += seconds
         tests += results

@@ -38,6 +38,7 @@ PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 @dataclass(frozen=True)
 class Limits:
     case_seconds: float = 10.0  # loading the submission, and each call
+    case_seconds_by_task: tuple = ()  # each task's own limit per call, when it has one
     wall_seconds: float = 60.0  # the whole run
     cpu_seconds: int = 60
     memory_bytes: int = 1536 * 2**20
@@ -195,12 +196,25 @@ BASIC_ENVIRONMENT = {
 }
 
 
+@cache
+def _sweep_stale_cgroups(age_seconds=3600):
+    """Remove the empty cgroups that graders killed with SIGKILL left behind
+    (rmdir fails on one still in use; the age spares a grader starting now)."""
+    if os.geteuid() != 0 or not os.access(PIDS_CGROUP, os.W_OK):
+        return
+    for path in PIDS_CGROUP.glob("tutor-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > age_seconds:
+                path.rmdir()
+
+
 class _PidsCgroup:
     """A pids cgroup (v1) capping the number of processes of one run, where
     the grader may create one (as root). Root ignores RLIMIT_NPROC."""
 
     def __init__(self, limit):
         self.path = None
+        _sweep_stale_cgroups()
         if os.geteuid() == 0 and os.access(PIDS_CGROUP, os.W_OK):
             path = PIDS_CGROUP / f"tutor-{uuid.uuid4().hex}"
             try:
@@ -366,7 +380,7 @@ class _Collector:
         self.fd = fd
         self.messages = []
         self.since = time.perf_counter()
-        self.loaded, self.last_case = False, -1
+        self.loaded, self.last_call = False, (-1, -1)
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -394,16 +408,16 @@ class _Collector:
             self.messages.append(message)
             # The clock restarts only for a call not seen before: repeated
             # (forged) start messages cannot stretch the time limit.
-            case = message.get("case")
-            new_case = type(case) is int and case > self.last_case
+            call = (message.get("task"), message.get("case"))
+            new_call = all(type(n) is int for n in call) and call > self.last_call
             if (
                 message.get("event") == "loaded"
                 and not self.loaded
-                or (message.get("event") == "start" and new_case)
+                or (message.get("event") == "start" and new_call)
             ):
                 self.since = time.perf_counter()
                 self.loaded = True
-                self.last_case = case if new_case else self.last_case
+                self.last_call = call if new_call else self.last_call
 
     def finish(self):
         self.thread.join(timeout=5)
@@ -524,8 +538,13 @@ class Worker:
 
 
 def _expired(results, limits, start):
+    """Whether the run is over its time: the whole of it, or the current call
+    (or the loading) over its task's limit."""
     now = time.perf_counter()
-    return now - start > limits.wall_seconds or now - results.since > limits.case_seconds
+    by_task = limits.case_seconds_by_task
+    task = results.last_call[0]
+    call_limit = by_task[task] if 0 <= task < len(by_task) else limits.case_seconds
+    return now - start > limits.wall_seconds or now - results.since > call_limit
 
 
 _local = threading.local()
@@ -559,7 +578,8 @@ def fork_server_available():
     worker = Worker()
     try:
         limits = Limits(case_seconds=30, wall_seconds=60)
-        result = worker.run({"function": "f", "cases": [[[], {}]]}, "def f(): return 1", limits)
+        job = {"tasks": [{"function": "f", "cases": [[[], {}]]}]}
+        result = worker.run(job, "def f(): return 1", limits)
         return any(m.get("event") == "result" for m in result.messages)
     except OSError:
         return False
