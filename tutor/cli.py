@@ -441,7 +441,7 @@ def grade(assignment_name, paths, out, fmt, workers, db, regrade, cluster, quiet
     from pathlib import Path
 
     from .grading import report, sandbox
-    from .grading.batch import grade_batch, load_batch, open_gradebook
+    from .grading.batch import grade_batch, load_batch, open_gradebook, stored_result
 
     loaded = _load_assignment(assignment_name)
     paths = [Path(p) for p in paths]
@@ -458,12 +458,12 @@ def grade(assignment_name, paths, out, fmt, workers, db, regrade, cluster, quiet
             err=True,
         )
     batch = load_batch(paths)
-    gradebook = open_gradebook(db, out)
+    book = open_gradebook(db, out)
     try:
         outcome = grade_batch(
             loaded,
             batch,
-            gradebook,
+            book,
             isolation,
             workers=workers or os.cpu_count() or 1,
             regrade=regrade,
@@ -471,23 +471,32 @@ def grade(assignment_name, paths, out, fmt, workers, db, regrade, cluster, quiet
             out=out,
             show_progress=not quiet and sys.stderr.isatty(),
         )
+        if outcome.graded == 0 and batch:
+            click.echo(
+                f"nothing new to grade: all {len(batch)} submissions already have results in "
+                f"run {outcome.run_id} (use --regrade to grade them again)",
+                err=True,
+            )
+        elif outcome.skipped:
+            click.echo(f"graded {outcome.graded}, kept {outcome.skipped} earlier results", err=True)
+        if out:
+            failures = [
+                (row["name"], row["taken"], row["failed"])
+                for row in book.test_failure_shares(outcome.result_ids)
+            ]
+            report.write_class(out, outcome.results, loaded, failures)
+        if fmt == "json":
+            # One student at a time from the gradebook: memory stays flat.
+            click.echo("[")
+            for index, submission in enumerate(batch):
+                full = stored_result(book, outcome.run_id, submission)
+                text = json.dumps(report.gradescope(full, loaded), indent=2, ensure_ascii=False)
+                click.echo(text + ("," if index < len(batch) - 1 else ""))
+            click.echo("]")
+        else:
+            click.echo(report.table(outcome.results, loaded))
     finally:
-        gradebook.close()
-    if outcome.graded == 0 and batch:
-        click.echo(
-            f"nothing new to grade: all {len(batch)} submissions already have results in run "
-            f"{outcome.run_id} (use --regrade to grade them again)",
-            err=True,
-        )
-    elif outcome.skipped:
-        click.echo(f"graded {outcome.graded}, kept {outcome.skipped} earlier results", err=True)
-    if out:
-        report.write_class(out, outcome.results, loaded)
-    if fmt == "json":
-        listing = [report.gradescope(r, loaded) for r in outcome.results]
-        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
-    else:
-        click.echo(report.table(outcome.results, loaded))
+        book.close()
 
 
 @cli.group()

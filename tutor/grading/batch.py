@@ -3,10 +3,11 @@ processes, or a Dask cluster), each result written to the gradebook in one
 transaction as soon as it arrives, reports written from the gradebook."""
 
 import dataclasses
+import itertools
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from . import report, runner, submissions
@@ -19,7 +20,10 @@ class BatchOutcome:
     run_id: int
     graded: int
     skipped: int
-    results: list  # SubmissionResult of every submission of the batch, in order
+    # Every submission's SubmissionResult, in order, without its tests: memory
+    # stays flat however large the class; the tests are in the gradebook.
+    results: list
+    result_ids: list
 
 
 class Progress:
@@ -91,7 +95,7 @@ def grade_batch(
         gradebook.record(run_id, submission, result)
         if out:
             report.write_student(out, result, assignment)
-        fresh[submission.student] = result
+        fresh[submission.student] = dataclasses.replace(result, tests=())
         progress.step()
 
     if cluster:
@@ -102,17 +106,39 @@ def grade_batch(
         for submission in todo:
             arrived(submission, _grade_one(assignment, submission, isolation))
     else:
+        # A few submissions in flight at a time, each future dropped once
+        # recorded: memory stays flat however large the class.
+        pending, queue = {}, iter(todo)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_grade_one, assignment, s, isolation): s for s in todo}
-            for future in as_completed(futures):
-                arrived(futures[future], future.result())
+            for submission in itertools.islice(queue, 2 * workers):
+                pending[pool.submit(_grade_one, assignment, submission, isolation)] = submission
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    arrived(pending.pop(future), future.result())
+                    for submission in itertools.islice(queue, 1):
+                        future = pool.submit(_grade_one, assignment, submission, isolation)
+                        pending[future] = submission
     progress.finish()
     gradebook.close_run(run_id)
-    results = [fresh.get(s.student) or stored_result(gradebook, run_id, s) for s in batch]
-    return BatchOutcome(run_id, len(todo), len(batch) - len(todo), results)
+    results = [
+        fresh.get(s.student) or stored_result(gradebook, run_id, s, with_tests=False) for s in batch
+    ]
+    ids = [result_id(gradebook, run_id, s) for s in batch]
+    return BatchOutcome(run_id, len(todo), len(batch) - len(todo), results, ids)
 
 
-def stored_result(gradebook, run_id, submission):
+def result_id(gradebook, run_id, submission):
+    return gradebook.db.execute(
+        "SELECT results.id FROM results "
+        "JOIN submissions ON submissions.id = results.submission_id "
+        "JOIN students ON students.id = submissions.student_id "
+        "WHERE results.run_id = ? AND students.name = ? AND submissions.content_hash = ?",
+        (run_id, submission.student, submission.digest),
+    ).fetchone()["id"]
+
+
+def stored_result(gradebook, run_id, submission, with_tests=True):
     """A SubmissionResult rebuilt from the gradebook."""
     db = gradebook.db
     row = db.execute(
@@ -123,20 +149,23 @@ def stored_result(gradebook, run_id, submission):
         "WHERE results.run_id = ? AND students.name = ? AND submissions.content_hash = ?",
         (run_id, submission.student, submission.digest),
     ).fetchone()
-    tests = tuple(
-        TestResult(
-            t["task"],
-            t["name"],
-            t["score"],
-            t["max_score"],
-            bool(t["passed"]),
-            t["output"],
-            t["visibility"],
-        )
-        for t in db.execute(
+    tests = ()
+    if with_tests:
+        rows = db.execute(
             "SELECT * FROM test_results WHERE result_id = ? ORDER BY position", (row["id"],)
         )
-    )
+        tests = tuple(
+            TestResult(
+                t["task"],
+                t["name"],
+                t["score"],
+                t["max_score"],
+                bool(t["passed"]),
+                t["output"],
+                t["visibility"],
+            )
+            for t in rows
+        )
     scores = {
         t["task"]: t["score"]
         for t in db.execute(

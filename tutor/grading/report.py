@@ -109,9 +109,10 @@ def histogram(totals, maximum, bins=10):
     return [(round(i * width, 2), round((i + 1) * width, 2), c) for i, c in enumerate(counts)]
 
 
-def class_statistics(results, assignment):
+def class_statistics(results, assignment, failures=None):
     """What the class summary shows: the distribution of totals, the mean of
-    each task, and the tests most students failed."""
+    each task, and the tests most students failed. ``failures`` (name, taken,
+    failed) comes from the gradebook when the results carry no tests."""
     totals = [r.score for r in results]
     means = {
         task.function: (
@@ -122,17 +123,15 @@ def class_statistics(results, assignment):
         )
         for task in assignment.tasks
     }
-    failures = {}
-    for result in results:
-        for test in result.tests:
-            taken, failed = failures.get(test.name, (0, 0))
-            failures[test.name] = (taken + 1, failed + (not test.passed))
+    if failures is None:
+        counts = {}
+        for result in results:
+            for test in result.tests:
+                taken, failed = counts.get(test.name, (0, 0))
+                counts[test.name] = (taken + 1, failed + (not test.passed))
+        failures = [(name, taken, failed) for name, (taken, failed) in counts.items()]
     most_failed = sorted(
-        (
-            (name, failed / taken, failed, taken)
-            for name, (taken, failed) in failures.items()
-            if failed
-        ),
+        ((name, failed / taken, failed, taken) for name, taken, failed in failures if failed),
         key=lambda item: (-item[1], item[0]),
     )
     return {
@@ -144,10 +143,10 @@ def class_statistics(results, assignment):
     }
 
 
-def summary_html(results, assignment):
+def summary_html(results, assignment, failures=None):
     from ..render import environment
 
-    stats = class_statistics(results, assignment)
+    stats = class_statistics(results, assignment, failures)
     tallest = max((count for _, _, count in stats["histogram"]), default=0) or 1
     return (
         environment()
@@ -156,8 +155,9 @@ def summary_html(results, assignment):
     )
 
 
-def write_class(out_dir, results, assignment):
+def write_class(out_dir, results, assignment, failures=None):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "grades.csv").write_text(grades_csv(results, assignment), encoding="utf-8")
-    (out / "summary.html").write_text(summary_html(results, assignment), encoding="utf-8")
+    summary = summary_html(results, assignment, failures)
+    (out / "summary.html").write_text(summary, encoding="utf-8")
