@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LANGUAGES = ("en", "zh")
-
 # Math in texts: $$display$$ or $inline$.
 MATH_PIECES = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
 

@@ -9,8 +9,6 @@ import numpy as np
 
 from . import __version__, registry
 
-DIFFICULTIES = (1, 2, 3)
-
 
 @dataclass(frozen=True)
 class Variant:

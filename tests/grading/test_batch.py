@@ -15,7 +15,6 @@ import json
 import os
 import pty
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -33,14 +32,6 @@ from tutor.solutions import conv
 
 TUTOR = str(Path(sys.executable).parent / "tutor")
 GRADE_LINE = re.compile(r"graded \d+/\d+")
-
-
-def require_bwrap():
-    if shutil.which("bwrap") is None:
-        message = "bubblewrap (bwrap) is not installed: sandboxed grading cannot be tested"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def tutor(*args, cwd, env=None, check=True):
@@ -216,11 +207,10 @@ def still_running(processes):
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(tmp_path_factory, bwrap):
     """The course graded with one worker (folder one/), then with two (folder
     two/): killed with SIGKILL after some results and run again, run a third
     time, and regraded. What each step left is kept for the tests."""
-    require_bwrap()
     root = tmp_path_factory.mktemp("course")
     (root / "course.toml").write_text(COURSE_TOML, encoding="utf-8")
     texts = write_class(root / "subs", STUDENTS, course_variant, VARIANTS)
@@ -530,8 +520,7 @@ def test_a_sqlite_file_of_another_program_is_not_a_gradebook_and_is_left_alone(t
 
 
 @pytest.fixture(scope="module")
-def small_class(tmp_path_factory):
-    require_bwrap()
+def small_class(tmp_path_factory, bwrap):
     root = tmp_path_factory.mktemp("small")
     (root / "course.toml").write_text(COURSE_TOML, encoding="utf-8")
     write_class(
@@ -647,8 +636,7 @@ def pattern(listing):
     }
 
 
-def test_a_dask_cluster_grades_like_the_local_machine(dask_cluster, tmp_path):
-    require_bwrap()
+def test_a_dask_cluster_grades_like_the_local_machine(dask_cluster, tmp_path, bwrap):
     (tmp_path / "pair.toml").write_text(TWO_TASKS_TOML, encoding="utf-8")
     count = 12
     texts = write_class(tmp_path / "subs", count, lambda i: PAIR_CYCLE[i % 6], PAIR_VARIANTS)
@@ -716,8 +704,7 @@ points = 6
 """
 
 
-def test_a_result_keeps_the_isolation_it_was_graded_with(tmp_path):
-    require_bwrap()
+def test_a_result_keeps_the_isolation_it_was_graded_with(tmp_path, bwrap):
     (tmp_path / "small.toml").write_text(SMALL_TOML, encoding="utf-8")
     subs = tmp_path / "subs"
     subs.mkdir()
@@ -741,8 +728,7 @@ def test_a_result_keeps_the_isolation_it_was_graded_with(tmp_path):
     assert later == first
 
 
-def test_export_agrees_with_grade_after_a_student_goes_back_to_an_earlier_file(tmp_path):
-    require_bwrap()
+def test_export_agrees_with_grade_after_a_student_goes_back_to_an_earlier_file(tmp_path, bwrap):
     (tmp_path / "small.toml").write_text(SMALL_TOML, encoding="utf-8")
     subs = tmp_path / "subs"
     subs.mkdir()

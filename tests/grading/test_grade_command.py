@@ -7,8 +7,6 @@ notebooks."""
 import csv
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -546,15 +544,7 @@ def test_bad_usage_exits_2_with_one_line(workdir, args):
 # --- the reference is out of reach ------------------------------------------------------
 
 
-def require_namespaces():
-    # Without bubblewrap the sandbox cannot hide the reference's files.
-    if shutil.which("bwrap") is None:
-        message = "bubblewrap (bwrap) is not installed"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-
-
-def test_a_submission_using_the_reference_scores_zero_on_those_tasks(workdir):
-    require_namespaces()
+def test_a_submission_using_the_reference_scores_zero_on_those_tasks(workdir, bwrap):
     (workdir / "mini.toml").write_text(CLASS_TOML.replace('"hidden"', '"visible"'), "utf-8")
     inside = GOOD.replace(
         "def entropy(labels, base=2):\n",

@@ -29,11 +29,10 @@ class TestResult:
 @dataclass(frozen=True)
 class TaskRun:
     """What the sandbox runs of one task gave: per case a decoded value, a
-    Raised, or a reason string; notes on loading; the printed output."""
+    Raised, or a reason string; notes on loading."""
 
     received: dict
     notes: list
-    output: str
     student_seconds: float
 
 
@@ -107,11 +106,10 @@ def run_tasks(tasks, source, isolation):
     inside = [0.0] * len(tasks)
     starts = [0] * len(tasks)
     restarts = [0] * len(tasks)
-    notes, output = [], ""
+    notes = []
     while any(start < count for start, count in zip(starts, counts)):
         job = {"tasks": [{**job, "start": start} for job, start in zip(jobs, starts)]}
         run = sandbox.run_sandboxed(job, source, limits, isolation)
-        output = run.output
         loaded = next((m for m in run.messages if m.get("event") == "loaded"), None)
         if loaded is None:
             reason = (
@@ -168,7 +166,7 @@ def run_tasks(tasks, source, isolation):
             reason = "not run: earlier calls kept hanging or ending the process"
             received[t].update({i: reason for i in range(starts[t], counts[t])})
             starts[t] = counts[t]
-    return [TaskRun(r, notes, output, seconds) for r, seconds in zip(received, inside)]
+    return [TaskRun(r, notes, seconds) for r, seconds in zip(received, inside)]
 
 
 def _first_missing(received, starts, counts):

@@ -7,8 +7,8 @@ harness, read-only, plus a small fresh /tmp. Without bubblewrap ("basic"
 isolation) only the limits below apply, and every result says so.
 
 Either way: a clean environment, a fresh working directory, resource limits
-(CPU time, address space, file size, open files, processes), output written
-to size-limited files, a wall-clock limit, and the whole process group killed
+(CPU time, address space, file size, open files, processes), printed output
+discarded, a wall-clock limit, and the whole process group killed
 at the end. Only the harness's JSON comes back; nothing is unpickled.
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 HARNESS = Path(__file__).with_name("harness.py")
 SANDBOX_ROOT = "/sandbox"
-OUTPUT_LIMIT = 16 * 2**20  # bytes a run may write to stdout/stderr (a file)
+FILE_LIMIT = 16 * 2**20  # bytes of any file a run writes
 RESULT_LIMIT = 64 * 2**20  # bytes of results the grader reads at most
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 
@@ -44,7 +44,7 @@ class Limits:
     memory_bytes: int = 1536 * 2**20
     processes: int = 32
     open_files: int = 64
-    file_bytes: int = OUTPUT_LIMIT
+    file_bytes: int = FILE_LIMIT
     tmp_bytes: int = 32 * 2**20
 
 
@@ -53,7 +53,6 @@ class RunResult:
     """What came back from one sandboxed run."""
 
     messages: list  # the JSON lines the harness wrote, parsed
-    output: str  # the first part of what the code printed
     exit_code: int | None
     timed_out: bool  # killed for taking too long (a call, the loading or the run)
     seconds: float
@@ -312,24 +311,22 @@ def run(job, source, limits, isolation=None):
         else:
             command, env = basic_command(run_dir, submission), dict(BASIC_ENVIRONMENT)
             env["HOME"] = str(run_dir)
-        output_path = work / "output"
         cgroup = _PidsCgroup(limits.processes)
         start = time.perf_counter()
         timed_out = False
         read_end, write_end = os.pipe()
         write_fd = write_end
         try:
-            with open(output_path, "wb") as output:
-                process = subprocess.Popen(
-                    _in_cgroup(command, cgroup.join_path()),
-                    stdin=subprocess.PIPE,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    pass_fds=(write_end,),
-                    env=env,
-                    cwd=run_dir,
-                    start_new_session=True,  # its own process group, killed as one
-                )
+            process = subprocess.Popen(
+                _in_cgroup(command, cgroup.join_path()),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,  # nothing reads what the code prints
+                stderr=subprocess.DEVNULL,
+                pass_fds=(write_end,),
+                env=env,
+                cwd=run_dir,
+                start_new_session=True,  # its own process group, killed as one
+            )
             os.close(write_end)
             write_end = None
             results = _Collector(read_end)
@@ -349,7 +346,6 @@ def run(job, source, limits, isolation=None):
         seconds = time.perf_counter() - start
         return RunResult(
             results.messages,
-            _read_prefix(output_path, 20_000),
             None if timed_out else process.returncode,
             timed_out,
             seconds,
@@ -433,16 +429,6 @@ def _kill_group(process):
         process.wait(timeout=5)
 
 
-def _read_prefix(path, limit):
-    try:
-        with open(path, "rb") as output:
-            data = output.read(limit + 1)
-    except OSError:
-        return ""
-    text = data[:limit].decode("utf-8", errors="replace")
-    return text + ("\n[output truncated]" if len(data) > limit else "")
-
-
 class Worker:
     """A pre-started sandbox with numpy imported that forks a fresh, isolated
     child for each run (see the harness's fork server): a run then costs
@@ -492,7 +478,7 @@ class Worker:
             self.control.sendall(payload)
         except OSError:  # the server died: this run ends as a crash, a new server follows
             os.close(read_end)
-            return RunResult([], "", -1, False, time.perf_counter() - start)
+            return RunResult([], -1, False, time.perf_counter() - start)
         finally:
             os.close(write_end)
         results = _Collector(read_end)
@@ -510,7 +496,6 @@ class Worker:
         results.finish()
         return RunResult(
             results.messages,
-            "",
             None if timed_out else status,
             timed_out,
             time.perf_counter() - start,

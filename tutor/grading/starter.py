@@ -42,7 +42,7 @@ def starter_notebook(assignment, filename="homework.ipynb"):
 
     notebook = nbformat.v4.new_notebook()
     header = HEADER.format(title=assignment.title, name=assignment.name, filename=filename)
-    intro, imports = header.split("\nimport numpy as np\n")
+    intro = header.split("\nimport numpy as np\n")[0]
     notebook.cells = [
         nbformat.v4.new_markdown_cell(intro.strip().strip('"').strip()),
         nbformat.v4.new_code_cell("import numpy as np"),

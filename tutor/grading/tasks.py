@@ -218,10 +218,6 @@ def _labels(rng, n, classes):
     return [names[i].item() for i in rng.integers(0, classes, size=n)]
 
 
-def _as_json_array(array):
-    return np.asarray(array, dtype=float)
-
-
 # --- the tasks ------------------------------------------------------------------------
 
 
