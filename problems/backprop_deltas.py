@@ -20,7 +20,7 @@ from tutor.solutions.activations import sigmoid
 from tutor.solutions.backprop import backprop_deltas, forward, gradients
 
 ID = "backprop-deltas"
-TOPIC = "neural networks"
+TOPIC = "neural-networks"
 TITLE = text(
     "Backpropagation: error terms of a one-hidden-layer network",
     "反向传播：单隐藏层网络的误差项",

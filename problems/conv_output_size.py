@@ -15,7 +15,7 @@ from tutor.problem import (
 from tutor.solutions.conv import conv_output_size, conv_param_count
 
 ID = "conv-output-size"
-TOPIC = "convolutional networks"
+TOPIC = "cnn"
 TITLE = text("Output size and parameters of a convolutional layer", "卷积层的输出尺寸与参数量")
 PARAMETERS = {
     "n": text("input side length (square input n × n)", "输入边长（方形输入 n × n）"),

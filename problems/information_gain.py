@@ -21,7 +21,7 @@ from tutor.solutions.trees import (
 )
 
 ID = "information-gain"
-TOPIC = "decision trees"
+TOPIC = "classical-models"
 TITLE = text("Entropy and information gain", "熵与信息增益")
 PARAMETERS = {
     "counts": text(

@@ -18,7 +18,7 @@ from tutor.problem import (
 from tutor.solutions.pca import covariance, explained_variance_ratio, pca
 
 ID = "pca"
-TOPIC = "dimensionality reduction"
+TOPIC = "unsupervised"
 TITLE = text("Principal component analysis by hand", "手算主成分分析（PCA）")
 PARAMETERS = {
     "X": text(

@@ -19,7 +19,7 @@ from tutor.problem import (
 from tutor.solutions.rl import q_update, td_target
 
 ID = "q-update"
-TOPIC = "reinforcement learning"
+TOPIC = "reinforcement-learning"
 TITLE = text("One Q-learning update", "一次 Q-learning 更新")
 PARAMETERS = {
     "q": text("the current value Q(s, a)", "当前的 Q(s, a)"),

@@ -19,7 +19,7 @@ from tutor.problem import (
 from tutor.solutions.activations import sigmoid, sigmoid_grad
 
 ID = "sigmoid-derivative"
-TOPIC = "neural networks"
+TOPIC = "neural-networks"
 TITLE = text("The sigmoid and its derivative", "sigmoid 函数及其导数")
 PARAMETERS = {
     "z": text(

@@ -48,7 +48,9 @@ def cli():
 )
 @LANG
 def topics(fmt, lang):
-    """List the problem types with their ids, topics and parameters.
+    """List the problem types by chapter, with their ids and parameters.
+
+    A chapter id given to 'tutor sheet -t' stands for all its types.
 
     \b
     Example:
@@ -58,33 +60,37 @@ def topics(fmt, lang):
 
     from . import registry
 
-    types = registry.problem_types().values()
+    types = registry.problem_types()
+    grouped = registry.chapters()
     if fmt == "json":
         listing = [
             {
                 "id": p.ID,
-                "topic": p.TOPIC,
+                "chapter": p.TOPIC,
+                "chapter_title": registry.CHAPTERS[p.TOPIC],
                 "title": p.TITLE,
                 "parameters": [{"name": n, "description": d} for n, d in p.PARAMETERS.items()],
             }
-            for p in types
+            for chapter, ids in grouped.items()
+            for p in (types[i] for i in ids)
         ]
         click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
         return
-    for topic in sorted({p.TOPIC for p in types}):
-        click.echo(topic)
-        for p in (p for p in types if topic == p.TOPIC):
+    for chapter, ids in grouped.items():
+        click.echo(f"{chapter} · {registry.CHAPTERS[chapter][lang]}")
+        for p in (types[i] for i in ids):
             click.echo(f"  {p.ID:<22} {p.TITLE[lang]}")
             click.echo(f"  {'':<22} parameters: {', '.join(p.PARAMETERS)}")
 
 
-def _check_ids(ids):
+def _problem_ids(names):
+    """Problem ids for the ids and chapter ids given with -t."""
     from . import registry
 
-    known = registry.problem_types()
-    for problem_id in ids:
-        if problem_id not in known:
-            raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'")
+    try:
+        return registry.expand(names)
+    except registry.UnknownProblem as error:
+        raise BadInput(f"{error}; see 'tutor topics'") from None
 
 
 def _fresh_seed():
@@ -93,7 +99,12 @@ def _fresh_seed():
 
 @cli.command()
 @click.option(
-    "-t", "--type", "ids", multiple=True, metavar="ID", help="A problem type; repeat for more."
+    "-t",
+    "--type",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="A problem type or a chapter (all its types); repeat for more.",
 )
 @click.option("-n", "--count", type=click.IntRange(1, 500), help="Number of problems.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Sheet seed (default: random).")
@@ -112,15 +123,17 @@ def sheet(ids, count, seed, lang, difficulty, out):
     Writes sheet.html (for the student), solutions.html (answers and every
     worked step), sheet.json (the variants, without answers) and
     answers.toml (a blank answer file for 'tutor check'). Without -t, the
-    sheet mixes all problem types evenly.
+    sheet mixes all problem types evenly; -t takes problem ids and chapter
+    ids (see 'tutor topics').
 
     \b
-    Example:
+    Examples:
       tutor sheet -t pca -t information-gain -n 4 --seed 7 --lang zh --out s
+      tutor sheet -t classification -t regression --seed 7 --out s
     """
     from .sheet import make_sheet, write_sheet
 
-    _check_ids(ids)
+    ids = _problem_ids(ids)
     if seed is None:
         seed = _fresh_seed()
     variants = make_sheet(ids, count, seed, difficulty)
@@ -200,7 +213,8 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
     from .sheet import build_variant
 
     output = Path(output) if output else None
-    _check_ids([problem_id])
+    if problem_id not in registry.problem_types():
+        raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'")
     problem = registry.get(problem_id)
     values = _parse_assignments(assignments, problem)
     if seed is None and set(values) != set(problem.PARAMETERS):

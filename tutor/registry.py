@@ -1,7 +1,9 @@
-"""Finds the problem types and derives the seeds of their variants.
+"""Finds the problem types, groups them by chapter, and derives the seeds of
+their variants.
 
 Every module of ``tutor.problems`` that defines ``ID`` is a problem type: adding
-a type is adding a module, with no edit here.
+a type is adding a module, with no edit here. Its ``TOPIC`` names one of the
+course's chapters below.
 """
 
 import importlib
@@ -11,6 +13,19 @@ from functools import cache
 import numpy as np
 
 from . import problems as _problems_package
+from .problem import text
+
+# The course's chapters, in teaching order: an exam draws from each.
+CHAPTERS = {
+    "regression": text("Regression and gradient descent", "回归与梯度下降"),
+    "training": text("Optimisation and training", "优化与训练"),
+    "classification": text("Linear classifiers", "线性分类器"),
+    "classical-models": text("Bayes, neighbours and decision trees", "贝叶斯、近邻与决策树"),
+    "neural-networks": text("Neural networks", "神经网络"),
+    "cnn": text("Convolutional networks", "卷积神经网络"),
+    "unsupervised": text("Unsupervised learning", "无监督学习"),
+    "reinforcement-learning": text("Reinforcement learning", "强化学习"),
+}
 
 REQUIRED = ("ID", "TOPIC", "TITLE", "PARAMETERS", "generate", "statement", "solve")
 
@@ -34,6 +49,8 @@ def problem_types():
             raise TypeError(f"problem module {info.name} lacks {', '.join(missing)}")
         if module.ID in found:
             raise TypeError(f"two problem modules have the id {module.ID!r}")
+        if module.TOPIC not in CHAPTERS:
+            raise TypeError(f"problem module {info.name} has an unknown chapter {module.TOPIC!r}")
         found[module.ID] = module
     return dict(sorted(found.items()))
 
@@ -44,6 +61,31 @@ def get(problem_id):
     if problem_id not in types:
         raise UnknownProblem(f"unknown problem type {problem_id!r}; known: {', '.join(types)}")
     return types[problem_id]
+
+
+def chapters():
+    """The chapters that have problem types, in teaching order: chapter id →
+    the ids of its types."""
+    types = problem_types()
+    grouped = {chapter: [] for chapter in CHAPTERS}
+    for problem_id, module in types.items():
+        grouped[module.TOPIC].append(problem_id)
+    return {chapter: ids for chapter, ids in grouped.items() if ids}
+
+
+def expand(names):
+    """Problem ids for a mix of problem ids and chapter ids, in the order given,
+    each once; UnknownProblem names the first that is neither."""
+    types, grouped = problem_types(), chapters()
+    ids = []
+    for name in names:
+        if name in types:
+            ids.append(name)
+        elif name in grouped:
+            ids.extend(grouped[name])
+        else:
+            raise UnknownProblem(f"unknown problem type or chapter {name!r}")
+    return list(dict.fromkeys(ids))
 
 
 def variant_seed(sheet_seed, slot, student=None):

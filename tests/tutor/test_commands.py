@@ -29,15 +29,46 @@ def explain_json(*args):
     return json.loads(result.stdout)
 
 
-def test_topics_json_lists_every_type_with_its_parameters():
+def test_topics_json_lists_every_type_with_its_parameters_by_chapter():
     result = tutor("topics", "--format", "json")
     assert result.returncode == 0
     listing = json.loads(result.stdout)
-    assert [t["id"] for t in listing] == sorted(registry.problem_types())
+    assert sorted(t["id"] for t in listing) == sorted(registry.problem_types())
+    order = list(registry.CHAPTERS)
+    positions = [order.index(t["chapter"]) for t in listing]
+    assert positions == sorted(positions), "types are listed chapter by chapter"
     for entry in listing:
         problem = registry.get(entry["id"])
+        assert entry["chapter"] == problem.TOPIC
+        assert entry["chapter_title"] == registry.CHAPTERS[problem.TOPIC]
         assert [p["name"] for p in entry["parameters"]] == list(problem.PARAMETERS)
         assert set(entry["title"]) == {"en", "zh"}
+        assert all(set(p["description"]) == {"en", "zh"} for p in entry["parameters"])
+
+
+def test_topics_text_heads_each_chapter_with_its_title():
+    for lang in ("en", "zh"):
+        result = tutor("topics", "--lang", lang)
+        assert result.returncode == 0
+        headings = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+        assert headings == [f"{c} · {registry.CHAPTERS[c][lang]}" for c in registry.chapters()]
+
+
+def test_chapter_ids_and_problem_ids_never_clash():
+    assert not set(registry.CHAPTERS) & set(registry.problem_types())
+    grouped = registry.chapters()
+    assert sorted(i for ids in grouped.values() for i in ids) == sorted(registry.problem_types())
+
+
+def test_sheet_takes_chapters_as_well_as_ids(tmp_path):
+    grouped = registry.chapters()
+    chapter = max(grouped, key=lambda c: len(grouped[c]))
+    other = next(i for c, ids in grouped.items() if c != chapter for i in ids)
+    args = ["sheet", "--seed", "5", "-t", chapter, "-t", other, "--out", "s"]
+    assert tutor(*args, cwd=tmp_path).returncode == 0
+    sheet = json.loads((tmp_path / "s" / "sheet.json").read_text(encoding="utf-8"))
+    ids = sorted(p["id"] for p in sheet["problems"])
+    assert ids == sorted([*grouped[chapter], other])
 
 
 def test_explain_pca_on_the_notes_example_agrees_with_numpy():
@@ -156,7 +187,8 @@ def test_answers_toml_is_a_valid_blank_answer_file(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["sheet", "-t", "no-such-topic"], "unknown problem type"),
+        (["sheet", "-t", "no-such-topic"], "unknown problem type or chapter"),
+        (["explain", "cnn"], "unknown problem type 'cnn'"),
         (["explain", "pca", "--set", "X=[[1,2]"], "not valid JSON"),
         (["explain", "pca", "--set", "X=[[1,2]]"], "parameter 'X'"),
         (["explain", "pca", "--set", "Y=[[1,2]]"], "no parameter 'Y'"),
