@@ -81,18 +81,7 @@ def conditional_entropy_from_counts(table, base=2):
     -------
     float
     """
-    table = np.asarray(table, dtype=float)
-    if (
-        table.ndim != 2
-        or table.size == 0
-        or not np.all(np.isfinite(table))
-        or np.any(table < 0)
-        or np.any(table.sum(axis=1) <= 0)
-    ):
-        raise ValueError(
-            "table must be a non-empty 2-D array of finite, non-negative counts "
-            "with at least one sample per row"
-        )
+    table = _count_table(table)
     weights = table.sum(axis=1) / table.sum()
     return float(sum(w * entropy_from_counts(row, base) for w, row in zip(weights, table)))
 
@@ -213,3 +202,118 @@ def gini(labels):
     counts = _value_counts(labels)
     p = counts / counts.sum()
     return float(1.0 - np.sum(p**2))
+
+
+def gini_from_counts(counts):
+    r"""Gini impurity of a distribution given by class counts.
+
+    .. math:: \operatorname{Gini}(D) = 1 - \sum_{k=1}^{K} p_k^2, \qquad
+              p_k = \frac{n_k}{\sum_j n_j}
+
+    Parameters
+    ----------
+    counts : array_like, shape (K,)
+        Non-negative class counts, not all zero. Zero counts contribute 0.
+
+    Returns
+    -------
+    float
+        0 for a pure node, :math:`1 - 1/K` for K equally frequent classes.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if (
+        counts.ndim != 1
+        or not np.all(np.isfinite(counts))
+        or np.any(counts < 0)
+        or counts.sum() <= 0
+    ):
+        raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
+    p = counts / counts.sum()
+    return float(1.0 - np.sum(p**2))
+
+
+def _count_table(table):
+    """A contingency table as floats, refused unless 2-D, finite, non-negative
+    and with at least one sample per row."""
+    table = np.asarray(table, dtype=float)
+    if (
+        table.ndim != 2
+        or table.size == 0
+        or not np.all(np.isfinite(table))
+        or np.any(table < 0)
+        or np.any(table.sum(axis=1) <= 0)
+    ):
+        raise ValueError(
+            "table must be a non-empty 2-D array of finite, non-negative counts "
+            "with at least one sample per row"
+        )
+    return table
+
+
+def gini_split_from_counts(table):
+    r"""Weighted Gini impurity of the children of a split (CART's criterion).
+
+    .. math:: \operatorname{Gini}(D, A) = \sum_{i} \frac{|D_i|}{|D|} \operatorname{Gini}(D_i)
+
+    Each child is weighted by its share of the samples, not equally.
+
+    Parameters
+    ----------
+    table : array_like, shape (n_values, n_classes)
+        ``table[i, k]`` counts the samples with the i-th value of attribute A
+        and class k. Every row must have at least one sample.
+
+    Returns
+    -------
+    float
+    """
+    table = _count_table(table)
+    weights = table.sum(axis=1) / table.sum()
+    return float(sum(w * gini_from_counts(row) for w, row in zip(weights, table)))
+
+
+def gini_gain_from_counts(table):
+    r"""Drop in Gini impurity from the parent to the weighted children.
+
+    .. math:: \Delta \operatorname{Gini}(D, A) = \operatorname{Gini}(D) - \operatorname{Gini}(D, A)
+
+    The parent's class counts are the column sums of the table. The split with
+    the larger gain (the smaller :func:`gini_split_from_counts`) is preferred.
+
+    Parameters
+    ----------
+    table : array_like, shape (n_values, n_classes)
+        As in :func:`gini_split_from_counts`.
+
+    Returns
+    -------
+    float
+        Non-negative up to rounding.
+    """
+    table = _count_table(table)
+    return gini_from_counts(table.sum(axis=0)) - gini_split_from_counts(table)
+
+
+def gini_split(labels, feature):
+    r"""Weighted Gini impurity of the labels split on a feature.
+
+    .. math:: \operatorname{Gini}(D, A) = \sum_{i=1}^{n} \frac{|D_i|}{|D|} \operatorname{Gini}(D_i)
+
+    where :math:`D_i` holds the samples whose feature takes its i-th value:
+    the same as :func:`gini_split_from_counts` on the contingency table.
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        Class labels, any hashable values; at least one.
+    feature : array_like, shape (n,)
+        The attribute A's value for each sample, any hashable values.
+
+    Returns
+    -------
+    float
+    """
+    labels, groups = _groups(labels, feature)
+    if not labels:
+        raise ValueError("need at least one label")
+    return float(sum(len(g) / len(labels) * gini(g) for g in groups))

@@ -1,6 +1,7 @@
 """Activations checked against scipy and finite differences on seeded random inputs."""
 
 import contextlib
+import math
 import warnings
 
 import numpy as np
@@ -11,7 +12,16 @@ from hypothesis.extra import numpy as hnp
 from scipy.special import expit
 from scipy.special import softmax as scipy_softmax
 
-from tutor.solutions.activations import relu, relu_grad, sigmoid, sigmoid_grad, softmax
+from tutor.solutions.activations import (
+    activation_curve,
+    activation_pieces,
+    hard_sigmoid,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+)
 
 SEEDS = range(50)
 
@@ -215,3 +225,130 @@ def test_softmax_of_extreme_logits_gives_no_warning_and_no_nan():
         p = softmax(z)
     np.testing.assert_array_equal(p[0], [1.0, 0.0, 0.0])
     np.testing.assert_allclose(p[1], np.full(3, 1 / 3), rtol=1e-15)
+
+
+# --- hard_sigmoid and activation_curve ----------------------------------------------
+
+
+def _hard_sigmoid_by_cases(z, low=0.0, high=1.0):
+    if z <= low:
+        return 0.0
+    if z >= high:
+        return 1.0
+    return (z - low) / (high - low)
+
+
+def _activation_by_name(kind, z):
+    if kind == "sigmoid":
+        return 1.0 / (1.0 + math.exp(-z))
+    if kind == "relu":
+        return z if z > 0 else 0.0
+    return _hard_sigmoid_by_cases(z)
+
+
+def _curve_by_loop(x, b, c, w, bias, kind):
+    total = b
+    for ci, wi, bi in zip(c, w, bias):
+        total += ci * _activation_by_name(kind, bi + wi * x)
+    return total
+
+
+KINDS = ["sigmoid", "relu", "hard_sigmoid"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hard_sigmoid_is_the_clipped_ramp(seed):
+    x = _random_array(np.random.default_rng(seed), scale=2.0)
+    np.testing.assert_allclose(hard_sigmoid(x), np.clip(x, 0.0, 1.0), atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:20])
+def test_hard_sigmoid_with_its_own_ramp_matches_the_cases(seed):
+    rng = np.random.default_rng(seed)
+    low = float(rng.normal(scale=2.0))
+    high = low + float(rng.uniform(0.1, 3.0))
+    x = rng.normal(loc=low, scale=2.0, size=30)
+    expected = [_hard_sigmoid_by_cases(v, low, high) for v in x]
+    np.testing.assert_allclose(hard_sigmoid(x, low, high), expected, atol=1e-12)
+
+
+def test_hard_sigmoid_is_two_relus():
+    x = np.linspace(-3, 4, 141)
+    np.testing.assert_allclose(hard_sigmoid(x), relu(x) - relu(x - 1.0), atol=1e-15)
+    assert hard_sigmoid(0.25) == 0.25 and hard_sigmoid(-5.0) == 0.0 and hard_sigmoid(7.0) == 1.0
+    assert isinstance(hard_sigmoid(0.5), np.floating)
+
+
+@pytest.mark.parametrize("low, high", [(1.0, 1.0), (2.0, 1.0), (0.0, np.inf), (np.nan, 1.0)])
+def test_hard_sigmoid_refuses_a_bad_ramp(low, high):
+    with pytest.raises(ValueError):
+        hard_sigmoid(0.5, low, high)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_activation_curve_matches_a_loop(seed, kind):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 5))
+    b = float(rng.normal())
+    c, w, bias = rng.normal(scale=2.0, size=(3, m))
+    x = float(rng.normal(scale=2.0))
+    expected = _curve_by_loop(x, b, c, w, bias, kind)
+    out = activation_curve(x, b, c, w, bias, kind=kind)
+    assert isinstance(out, float)
+    assert out == pytest.approx(expected, abs=1e-12)
+    pieces = activation_pieces(x, c, w, bias, kind)
+    assert pieces.shape == (m,)
+    assert b + pieces.sum() == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_activation_curve_on_an_array_of_inputs(kind):
+    rng = np.random.default_rng(7)
+    c, w, bias = rng.normal(size=(3, 3))
+    x = rng.normal(scale=3.0, size=(4, 5))
+    out = activation_curve(x, 0.5, c, w, bias, kind)
+    assert out.shape == x.shape
+    expected = [[_curve_by_loop(v, 0.5, c, w, bias, kind) for v in row] for row in x]
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    assert activation_pieces(x, c, w, bias, kind).shape == (4, 5, 3)
+
+
+def test_activation_curve_default_kind_is_the_sigmoid():
+    assert activation_curve(1.0, 0.0, [2.0], [1.0], [0.0]) == pytest.approx(2 * expit(1.0))
+
+
+def test_activation_curve_hand_worked():
+    # y = 1 + 2σ(0 + 1·1) − 1σ(1 − 1·1) = 1 + 2·0.731059 − 0.5
+    assert activation_curve(1, 1, [2, -1], [1, -1], [0, 1]) == pytest.approx(
+        1 + 2 / (1 + math.exp(-1)) - 0.5, abs=1e-12
+    )
+    # ReLU: 0.5 + 3·max(0, −1 + 2·2) + 2·max(0, 1 − 2) = 0.5 + 9 + 0
+    assert activation_curve(2, 0.5, [3, 2], [2, -1], [-1, 1], "relu") == 9.5
+    # Hard sigmoid: 0 + 2·h(−1 + 0.75·2) = 2·0.5
+    assert activation_curve(2, 0, [2], [0.75], [-1], "hard_sigmoid") == pytest.approx(1.0)
+
+
+def test_activation_curve_staircase_of_hard_sigmoids_is_piecewise_linear():
+    # Two ramps on [0, 1] and [2, 3]: slopes 1, 0, 2, 0 between the kinks.
+    x = np.array([-1.0, 0.5, 1.5, 2.5, 4.0])
+    y = activation_curve(x, 1.0, [1.0, 2.0], [1.0, 1.0], [0.0, -2.0], "hard_sigmoid")
+    np.testing.assert_allclose(y, [1.0, 1.5, 2.0, 3.0, 4.0], atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "args, kind",
+    [
+        ((1.0, 0.0, [1.0, 2.0], [1.0], [0.0]), "sigmoid"),  # lengths differ
+        ((1.0, 0.0, [], [], []), "sigmoid"),  # no units
+        ((1.0, 0.0, [[1.0]], [[1.0]], [[0.0]]), "relu"),  # not 1-D
+        ((1.0, 0.0, [1.0], [np.nan], [0.0]), "relu"),
+        ((np.inf, 0.0, [1.0], [1.0], [0.0]), "sigmoid"),
+        ((1.0, np.nan, [1.0], [1.0], [0.0]), "sigmoid"),
+        ((1.0, [1.0, 2.0], [1.0], [1.0], [0.0]), "sigmoid"),  # b not a scalar
+        ((1.0, 0.0, [1.0], [1.0], [0.0]), "tanh"),
+    ],
+)
+def test_activation_curve_refuses_bad_input(args, kind):
+    with pytest.raises(ValueError):
+        activation_curve(*args, kind=kind)

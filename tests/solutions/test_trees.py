@@ -1,6 +1,7 @@
 """Impurity measures checked against scipy.stats.entropy and hand-written loops."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -14,6 +15,10 @@ from tutor.solutions.trees import (
     entropy,
     entropy_from_counts,
     gini,
+    gini_from_counts,
+    gini_gain_from_counts,
+    gini_split,
+    gini_split_from_counts,
     information_gain,
     information_gain_from_counts,
 )
@@ -306,3 +311,119 @@ def test_table_without_samples_raises():
 def test_non_finite_counts_raise(counts):
     with pytest.raises(ValueError):
         entropy_from_counts(counts)
+
+
+# --- Gini from counts, weighted Gini of a split, Gini gain ---------------------------
+
+
+def _exact_gini(counts):
+    total = sum(Fraction(int(c)) for c in counts)
+    return 1 - sum((Fraction(int(c)) / total) ** 2 for c in counts)
+
+
+def _exact_gini_split(table):
+    total = sum(int(c) for row in table for c in row)
+    return sum(Fraction(int(sum(row)), total) * _exact_gini(row) for row in table)
+
+
+def _random_table(rng):
+    table = rng.integers(0, 9, size=(rng.integers(1, 5), rng.integers(1, 5)))
+    table[np.arange(len(table)), rng.integers(0, table.shape[1], size=len(table))] += 1
+    return table
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gini_from_counts_matches_exact_fractions(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 12, size=rng.integers(1, 7))
+    counts[rng.integers(counts.size)] += 1
+    assert gini_from_counts(counts) == pytest.approx(float(_exact_gini(counts)), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gini_split_and_gain_from_counts_match_exact_fractions(seed):
+    table = _random_table(np.random.default_rng(seed))
+    split = _exact_gini_split(table)
+    parent = _exact_gini(table.sum(axis=0))
+    assert gini_split_from_counts(table) == pytest.approx(float(split), abs=1e-12)
+    assert gini_gain_from_counts(table) == pytest.approx(float(parent - split), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_gini_split_of_labels_matches_the_counts_api(seed):
+    labels, feature = _labels_and_feature(seed)
+    table = _contingency_table(labels.tolist(), feature.tolist())
+    expected = float(_exact_gini_split(table.astype(int)))
+    assert gini_split(labels, feature) == pytest.approx(expected, abs=1e-12)
+    assert gini_split_from_counts(table) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:20])
+def test_gini_from_counts_agrees_with_gini_of_labels(seed):
+    labels = _random_labels(np.random.default_rng(seed))
+    _, counts = np.unique(labels, return_counts=True)
+    assert gini_from_counts(counts) == pytest.approx(gini(labels), abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.integers(0, 3)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_gini_gain_lies_between_zero_and_the_parent_gini(pairs):
+    labels, feature = [label for label, _ in pairs], [value for _, value in pairs]
+    table = _contingency_table(labels, feature)
+    gain = gini_gain_from_counts(table)
+    assert -1e-12 <= gain <= gini(labels) + 1e-12
+    assert gini_split(labels, feature) == pytest.approx(gini(labels) - gain, abs=1e-12)
+
+
+def test_gini_split_exam_example():
+    # High education: 4 high / 2 low income; low education: 1 high / 3 low.
+    # Gini = 6/10·(1 − (2/3)² − (1/3)²) + 4/10·(1 − (1/4)² − (3/4)²) = 0.6·4/9 + 0.4·3/8
+    expected = Fraction(6, 10) * Fraction(4, 9) + Fraction(4, 10) * Fraction(3, 8)
+    assert gini_split_from_counts(EXAM_TABLE) == pytest.approx(float(expected), abs=1e-15)
+    assert gini_gain_from_counts(EXAM_TABLE) == pytest.approx(0.5 - float(expected), abs=1e-15)
+    income, education = _exam_labels_and_feature()
+    assert gini_split(income, education) == pytest.approx(float(expected), abs=1e-15)
+
+
+def test_gini_split_is_weighted_not_an_equal_mean():
+    # One pure child of 1 sample, one 50/50 child of 8: the equal mean would be 0.25.
+    assert gini_split_from_counts([[1, 0], [4, 4]]) == pytest.approx(8 / 9 * 0.5)
+
+
+def test_gini_of_pure_children_is_zero_and_the_gain_is_the_parent_gini():
+    table = [[3, 0, 0], [0, 5, 0], [0, 0, 2]]
+    assert gini_split_from_counts(table) == 0.0
+    assert gini_gain_from_counts(table) == pytest.approx(float(_exact_gini([3, 5, 2])))
+
+
+def test_gini_from_counts_ignores_zero_classes():
+    assert gini_from_counts([2, 0, 2]) == pytest.approx(0.5)
+    assert gini_from_counts([0, 7]) == 0.0
+
+
+@pytest.mark.parametrize("counts", [[3, -1], [0, 0], [], [[1, 2]], [1.0, np.nan], [np.inf, 1]])
+def test_gini_from_counts_refuses_bad_counts(counts):
+    with pytest.raises(ValueError):
+        gini_from_counts(counts)
+
+
+@pytest.mark.parametrize(
+    "table", [[[4, -2], [1, 3]], [[4, 2], [0, 0]], [4, 2], np.zeros((0, 2)), [[1, np.nan]]]
+)
+@pytest.mark.parametrize("func", [gini_split_from_counts, gini_gain_from_counts])
+def test_gini_tables_refuse_bad_input(func, table):
+    with pytest.raises(ValueError):
+        func(table)
+
+
+def test_gini_split_refuses_bad_labels():
+    with pytest.raises(ValueError):
+        gini_split([], [])
+    with pytest.raises(ValueError):
+        gini_split(["a", "b"], [1])
