@@ -450,7 +450,8 @@ class Choice:
         return str(received) == str(self.correct if expected is None else expected)
 
     def check(self, text, lang):
-        key = normalise(text).casefold().strip(" .)")
+        # "B", B), b. and 「B」 all choose B.
+        key = normalise(text).casefold().strip(" .)\"'“”‘’「」")
         for index, option in enumerate(self.options):
             names = {str(option).casefold(), chr(ord("a") + index), str(index + 1)}
             if key in names:

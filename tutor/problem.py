@@ -77,6 +77,32 @@ def has_distinct_misconceptions(solution):
     return True
 
 
+def distinct_misconceptions(probe, candidates, feedback):
+    """Misconceptions from ``(tag, value[, score])`` candidates, keeping those a
+    typed answer can tell apart: each must differ, within the tolerance of
+    ``probe`` (the part's answer), from the right value and from every one kept
+    before it, so the first of two coinciding mistakes names them. Values that
+    are missing or not finite are dropped. ``feedback`` maps a tag to its
+    (English, Chinese) texts."""
+    from .answers import Misconception
+
+    kept, seen = [], [probe.expected_json()]
+    for tag, value, *score in candidates:
+        if value is None or (not isinstance(value, str) and not _finite(value)):
+            continue
+        if not any(probe.close(value, earlier) for earlier in seen):
+            kept.append(Misconception(tag, value, *feedback[tag], *score))
+            seen.append(value)
+    return tuple(kept)
+
+
+def _finite(value):
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    except (TypeError, ValueError):
+        return False
+
+
 # --- parameter validation -------------------------------------------------
 
 
@@ -85,11 +111,12 @@ def _finite_array(params, name, dtype=float):
         raise ParameterError(name, "missing")
     value = params[name]
     try:
+        # Numbers as given (no text, no true/false) before any conversion.
+        if np.asarray(value).dtype.kind not in "iuf":
+            raise TypeError
         array = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError):
         raise ParameterError(name, f"expected numbers, got {value!r}") from None
-    if isinstance(value, (str, bytes)) or array.dtype == object:
-        raise ParameterError(name, f"expected numbers, got {value!r}")
     if not np.all(np.isfinite(array)):
         raise ParameterError(name, "must contain only finite numbers")
     return array

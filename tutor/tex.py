@@ -48,6 +48,18 @@ def row(values, digits=DIGITS):
     return matrix(np.asarray(values, dtype=float)[None, :], digits)
 
 
+def vector(values, digits=DIGITS):
+    """A vector as a row, or as a plain number when it has one entry."""
+    values = np.asarray(values, dtype=float)
+    return num(values[0], digits) if values.size == 1 else row(values, digits)
+
+
+def vector_factor(values, digits=DIGITS):
+    """:func:`vector`, in parentheses when it is a negative number in a product."""
+    values = np.asarray(values, dtype=float)
+    return paren(values[0], digits) if values.size == 1 else row(values, digits)
+
+
 def polynomial(coefficients, variable="x", digits=DIGITS):
     """A polynomial from its coefficients, highest power first, zero terms
     left out: ``[1, -2.62, 0.2028]`` gives ``x^{2} - 2.62 x + 0.2028``."""

@@ -32,7 +32,8 @@ def test_right_answers_are_correct_and_mistakes_are_named(problem_id):
             solution = problem.solve(problem.generate(np.random.default_rng(seed), seed % 3 + 1))
             for part in solution.parts:
                 answer = part.answer
-                right = answer.expr if answer.kind == "expression" else answer.value
+                right = {"expression": "expr", "choice": "correct"}.get(answer.kind, "value")
+                right = getattr(answer, right)
                 verdict = check(answer, typed(right), lang)
                 assert verdict.status == "correct", (problem_id, seed, part.name, verdict)
                 for mistake in answer.misconceptions:

@@ -21,7 +21,7 @@ def tutor(*args, cwd):
 @pytest.fixture(scope="module")
 def sheet_dir():
     folder = Path(tempfile.mkdtemp())
-    result = tutor("sheet", "--seed", "11", "-n", "9", "--out", "s", cwd=folder)
+    result = tutor("sheet", "--seed", "11", "--out", "s", cwd=folder)  # every type
     assert result.returncode == 0, result.stderr
     return folder / "s"
 
