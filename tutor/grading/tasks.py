@@ -211,7 +211,7 @@ def rows_up_to_sign(expected, rtol=1e-5, atol=1e-7):
 # --- drawing inputs ---------------------------------------------------------------
 
 
-def _labels(rng, n, classes):
+def random_labels(rng, n, classes):
     names = rng.choice(["yes", "no", "maybe", "cat", "dog", "bird"], size=classes, replace=False)
     if rng.random() < 0.5:
         names = np.arange(classes)
@@ -246,7 +246,7 @@ def sigmoid_grad_cases(rng, count, tolerance):
 def entropy_cases(rng, count, tolerance):
     cases = []
     for i in range(count):
-        labels = _labels(rng, int(rng.integers(2, 30)), int(rng.integers(2, 5)))
+        labels = random_labels(rng, int(rng.integers(2, 30)), int(rng.integers(2, 5)))
         base = [2, 2, math.e][i % 3]
         cases.append(
             Case(
@@ -273,8 +273,8 @@ def information_gain_cases(rng, count, tolerance):
     cases = []
     for i in range(count):
         n = int(rng.integers(4, 30))
-        labels = _labels(rng, n, int(rng.integers(2, 4)))
-        feature = _labels(rng, n, int(rng.integers(2, 4)))
+        labels = random_labels(rng, n, int(rng.integers(2, 4)))
+        feature = random_labels(rng, n, int(rng.integers(2, 4)))
         expected = trees.information_gain(labels, feature)
         cases.append(
             Case(f"random split #{i + 1}", (labels, feature), numeric(expected, **tolerance))

@@ -1,4 +1,4 @@
-"""The built-in `core` assignment graded end to end through the sandbox: the
+"""The built-in assignments graded end to end through the sandbox: the
 reference solution gets every point, the starter none, and realistic wrong
 submissions lose exactly the tests where their mistake changes the answer.
 
@@ -21,14 +21,15 @@ from tutor.grading.submissions import Submission
 from tutor.grading.tasks import Raised
 from tutor.solutions import conv
 
-CORE = assignments.load("core")
-TASKS = {task.function: task for task in CORE.tasks}
+BUILT_IN = {name: assignments.load(name) for name in ("core", "classical")}
+TASKS = {task.function: task for a in BUILT_IN.values() for task in a.tasks}
 INPUT_CHANGED = "the function changed its input; it must return a new value"
 
 # Each wrong version is what a student plausibly writes; it replaces the
 # reference function of the same name, so the rest of the file stays right.
 WRONG = {
     "natural_log_entropy": (
+        "core",
         "entropy",
         """
 def entropy(labels, base=2):
@@ -38,6 +39,7 @@ def entropy(labels, base=2):
 """,
     ),
     "pca_divides_by_n": (
+        "core",
         "pca",
         """
 def pca(X, k=None):
@@ -50,6 +52,7 @@ def pca(X, k=None):
 """,
     ),
     "backprop_without_sigma_prime": (
+        "core",
         "backprop_deltas",
         """
 def backprop_deltas(weights, biases, x, r):
@@ -61,6 +64,7 @@ def backprop_deltas(weights, biases, x, r):
 """,
     ),
     "conv_without_plus_one": (
+        "core",
         "conv_output_size",
         """
 def conv_output_size(n, f, p=0, s=1):
@@ -70,6 +74,7 @@ def conv_output_size(n, f, p=0, s=1):
 """,
     ),
     "sarsa_target": (
+        "core",
         "q_update",
         """
 def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
@@ -80,6 +85,7 @@ def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
 """,
     ),
     "in_place_q_update": (
+        "core",
         "q_update",
         """
 def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
@@ -89,6 +95,7 @@ def q_update(Q, s, a, r, s_next, alpha, gamma, done=False):
 """,
     ),
     "gradient_ascent_logistic_regression": (
+        "core",
         "train_logistic_regression",
         """
 def train_logistic_regression(X, y, lr, epochs, w0=None, b0=0.0):
@@ -104,6 +111,143 @@ def train_logistic_regression(X, y, lr, epochs, w0=None, b0=0.0):
     return w, b, losses
 """,
     ),
+    # classical
+    "normal_equation_without_bias": (
+        "classical",
+        "normal_equation",
+        """
+def normal_equation(X, r, ridge=0.0):
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    return np.linalg.solve(X.T @ X + ridge * np.eye(X.shape[1]), X.T @ np.asarray(r))
+""",
+    ),
+    "softmax_cross_entropy_without_shift": (
+        "classical",
+        "softmax_cross_entropy",
+        """
+def softmax_cross_entropy(logits, labels):
+    logits = np.atleast_2d(np.asarray(logits, dtype=float))
+    labels = np.atleast_1d(labels)
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(labels)), labels])))
+""",
+    ),
+    "adam_without_bias_correction": (
+        "classical",
+        "adam_step",
+        """
+def adam_step(theta, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    if t < 1:
+        raise ValueError("t counts from 1")
+    m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * np.asarray(grad)
+    v = beta2 * np.asarray(v, dtype=float) + (1 - beta2) * np.asarray(grad) ** 2
+    return np.asarray(theta) - lr * m / (np.sqrt(v) + eps), m, v
+""",
+    ),
+    "perceptron_strict_inequality": (
+        "classical",
+        "perceptron_update",
+        """
+def perceptron_update(w, w0, x, r, lr=1.0):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    if r * (w @ x + w0) < 0:
+        return w + lr * r * x, float(w0 + lr * r)
+    return w.copy(), float(w0)
+""",
+    ),
+    "naive_bayes_plus_one_denominator": (
+        "classical",
+        "naive_bayes_posterior",
+        """
+def naive_bayes_posterior(X, y, x, alpha=1.0):
+    classes = sorted(set(y))
+    scores = []
+    for c in classes:
+        rows = [row for row, label in zip(X, y) if label == c]
+        score = len(rows) / len(y)
+        for j, value in enumerate(x):
+            seen = sum(1 for row in rows if row[j] == value)
+            score *= (seen + alpha) / (len(rows) + alpha)
+        scores.append(score)
+    return np.array(scores) / sum(scores)
+""",
+    ),
+    "minkowski_without_abs": (
+        "classical",
+        "minkowski_distance",
+        """
+def minkowski_distance(a, b, p=2):
+    if p < 1:
+        raise ValueError("p must be at least 1")
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if p == math.inf:
+        return float(np.max(np.abs(d)))
+    return float(np.sum(d**p) ** (1 / p))
+""",
+    ),
+    "cosine_as_dot_product": (
+        "classical",
+        "cosine_similarity",
+        """
+def cosine_similarity(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if not (np.any(a) and np.any(b)):
+        raise ValueError("zero vector")
+    return float(a @ b)
+""",
+    ),
+    "knn_ties_to_smallest_label": (
+        "classical",
+        "knn_predict",
+        """
+def knn_predict(X_train, y_train, x, k, p=2):
+    X_train = np.asarray(X_train, dtype=float)
+    if not 1 <= k <= len(X_train):
+        raise ValueError("k out of range")
+    d = np.sum(np.abs(X_train - np.asarray(x, dtype=float)) ** p, axis=1)
+    nearest = [y_train[i] for i in np.argsort(d, kind="stable")[:k]]
+    labels, counts = np.unique(nearest, return_counts=True)
+    return labels[np.argmax(counts)].item()
+""",
+    ),
+    "hinge_loss_without_regulariser": (
+        "classical",
+        "hinge_loss",
+        """
+def hinge_loss(w, w0, X, r, lam=0.0):
+    f = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float) + w0
+    return float(np.mean(np.maximum(0.0, 1.0 - np.asarray(r) * f)))
+""",
+    ),
+    "hinge_subgradient_counts_the_margin": (
+        "classical",
+        "hinge_subgradient",
+        """
+def hinge_subgradient(w, w0, X, r, lam=0.0):
+    X, r, w = np.asarray(X, dtype=float), np.asarray(r, dtype=float), np.asarray(w, dtype=float)
+    active = r * (X @ w + w0) <= 1
+    g_w = -(r[active] @ X[active]) / len(r) + lam * w
+    return g_w, float(-np.sum(r[active]) / len(r))
+""",
+    ),
+    "gini_split_unweighted": (
+        "classical",
+        "gini_split",
+        """
+def gini_split(labels, feature):
+    groups = {}
+    for label, value in zip(labels, feature):
+        groups.setdefault(value, []).append(label)
+    impurities = []
+    for members in groups.values():
+        _, counts = np.unique(np.asarray(members), return_counts=True)
+        p = counts / counts.sum()
+        impurities.append(1.0 - float(np.sum(p**2)))
+    return float(np.mean(impurities))
+""",
+    ),
 }
 
 
@@ -115,7 +259,7 @@ def replace_function(source, name, new):
 
 
 def wrong_source(key):
-    function, new = WRONG[key]
+    _, function, new = WRONG[key]
     return replace_function(starter.reference_source(), function, new)
 
 
@@ -180,19 +324,23 @@ def judged_in_process(function, case):
 
 @pytest.fixture(scope="module")
 def graded():
-    """Each submission graded once for the whole module."""
+    """Each submission graded once for the whole module: the reference and
+    the starter of an assignment, or a wrong version (graded in its own)."""
     cache = {}
 
-    def grade(key):
-        if key not in cache:
+    def grade(key, assignment="core"):
+        if key in WRONG:
+            assignment = WRONG[key][0]
+        if (key, assignment) not in cache:
             if key == "reference":
                 source = starter.reference_source()
             elif key == "starter":
-                source = starter.starter_source(CORE)
+                source = starter.starter_source(BUILT_IN[assignment])
             else:
                 source = wrong_source(key)
-            cache[key] = runner.grade_submission(CORE, Submission(key, f"{key}.py", source))
-        return cache[key]
+            submission = Submission(key, f"{key}.py", source)
+            cache[key, assignment] = runner.grade_submission(BUILT_IN[assignment], submission)
+        return cache[key, assignment]
 
     return grade
 
@@ -204,24 +352,28 @@ def results_of(result, function):
 # --- the reference and the starter ------------------------------------------------
 
 
-def test_the_reference_solution_passes_every_test(graded):
-    result = graded("reference")
+@pytest.mark.parametrize("name", sorted(BUILT_IN))
+def test_the_reference_solution_passes_every_test(graded, name):
+    assignment = BUILT_IN[name]
+    result = graded("reference", name)
     assert result.problems == ()
-    assert result.score == pytest.approx(CORE.points) and CORE.points == 100
-    assert result.task_scores == pytest.approx({t.function: t.points for t in CORE.tasks})
+    assert result.score == pytest.approx(assignment.points) and assignment.points == 100
+    assert result.task_scores == pytest.approx({t.function: t.points for t in assignment.tasks})
     failed = [(t.name, t.output) for t in result.tests if not t.passed]
     assert failed == []
-    assert len(result.tests) == sum(len(t.cases) for t in CORE.tasks)
+    assert len(result.tests) == sum(len(t.cases) for t in assignment.tasks)
     for test in result.tests:
         assert test.score == pytest.approx(test.max_score) and test.max_score > 0
 
 
-def test_the_starter_scores_zero_on_every_task_as_not_implemented(graded):
-    result = graded("starter")
+@pytest.mark.parametrize("name", sorted(BUILT_IN))
+def test_the_starter_scores_zero_on_every_task_as_not_implemented(graded, name):
+    assignment = BUILT_IN[name]
+    result = graded("starter", name)
     assert result.problems == ()
-    assert result.task_scores == {t.function: 0 for t in CORE.tasks}
+    assert result.task_scores == {t.function: 0 for t in assignment.tasks}
     assert result.score == 0
-    for task in CORE.tasks:
+    for task in assignment.tasks:
         tests = results_of(result, task.function)
         assert len(tests) == len(task.cases)
         for test in tests:
@@ -229,12 +381,19 @@ def test_the_starter_scores_zero_on_every_task_as_not_implemented(graded):
             assert test.output.startswith("not implemented"), test.output
 
 
-def test_the_starter_keeps_every_signature_of_the_reference():
-    namespace = namespace_of(starter.starter_source(CORE))
-    for task in CORE.tasks:
+@pytest.mark.parametrize("name", sorted(BUILT_IN))
+def test_the_starter_keeps_every_signature_of_the_reference(name):
+    assignment = BUILT_IN[name]
+    namespace = namespace_of(starter.starter_source(assignment))
+    for task in assignment.tasks:
         assert inspect.signature(namespace[task.function]) == inspect.signature(task.kind.reference)
         with pytest.raises(NotImplementedError):
             namespace[task.function](*task.cases[0].args, **task.cases[0].kwargs)
+
+
+def test_each_classical_task_has_edge_and_property_cases_beside_the_random_ones():
+    for task in BUILT_IN["classical"].tasks:
+        assert len(task.cases) >= task.count + 3, f"{task.function} has too few named cases"
 
 
 # --- wrong submissions: the grader agrees with an in-process judgement ----------------
@@ -242,13 +401,14 @@ def test_the_starter_keeps_every_signature_of_the_reference():
 
 @pytest.mark.parametrize("key", sorted(WRONG))
 def test_a_wrong_function_loses_exactly_the_tests_it_gets_wrong(graded, key):
-    replaced = WRONG[key][0]
+    assignment, replaced, _ = WRONG[key]
+    tasks = BUILT_IN[assignment].tasks
     namespace = namespace_of(wrong_source(key))
     result = graded(key)
     assert result.problems == ()
-    affected = [t for t in CORE.tasks if depends_on(namespace, t.function, replaced)]
+    affected = [t for t in tasks if depends_on(namespace, t.function, replaced)]
     assert TASKS[replaced] in affected
-    for task in CORE.tasks:
+    for task in tasks:
         got = [t.passed for t in results_of(result, task.function)]
         if task not in affected:
             # Tasks that never call the wrong function keep every point.
@@ -354,3 +514,30 @@ def test_gradient_ascent_fails_the_hidden_training_task_without_details(graded):
     assert result.task_scores["train_logistic_regression"] == 0
     assert {t.output for t in tests} == {"failed (hidden test)"}
     assert {t.visibility for t in tests} == {"hidden"}
+
+
+# Mistakes that random cases rarely or never meet: the named edge case is
+# there to catch them.
+CAUGHT_BY = {
+    "softmax_cross_entropy_without_shift": "±1000",
+    "perceptron_strict_inequality": "on the boundary",
+    "knn_ties_to_smallest_label": "one vote each",
+    "hinge_subgradient_counts_the_margin": "exactly on the margin",
+    "naive_bayes_plus_one_denominator": "unseen value",
+    "minkowski_without_abs": "Manhattan adds absolute differences",
+}
+
+
+@pytest.mark.parametrize("key", sorted(CAUGHT_BY))
+def test_an_edge_case_catches_the_mistake_random_cases_may_miss(graded, key):
+    _, function, _ = WRONG[key]
+    # Hidden tasks do not name their cases in results: match by position.
+    results = results_of(graded(key), function)
+    caught = [r for r, c in zip(results, TASKS[function].cases) if CAUGHT_BY[key] in c.name]
+    assert caught and not any(r.passed for r in caught), [(r.name, r.output) for r in caught]
+
+
+def test_hinge_loss_without_the_regulariser_passes_only_when_lambda_is_0(graded):
+    tests = results_of(graded("hinge_loss_without_regulariser"), "hinge_loss")
+    cases = TASKS["hinge_loss"].cases
+    assert [t.passed for t in tests] == [c.kwargs.get("lam", 0.0) == 0.0 for c in cases]
