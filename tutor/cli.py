@@ -107,6 +107,18 @@ def _fresh_seed():
     help="A problem type or a chapter (all its types); repeat for more.",
 )
 @click.option("-n", "--count", type=click.IntRange(1, 500), help="Number of problems.")
+@click.option(
+    "--exam",
+    is_flag=True,
+    help="Compose an exam: problems from every chapter, in teaching order, points shown.",
+)
+@click.option(
+    "--per-chapter",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="With --exam: problems from each chapter.",
+)
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Sheet seed (default: random).")
 @LANG
 @DIFFICULTY
@@ -117,27 +129,32 @@ def _fresh_seed():
     show_default=True,
     help="Folder to write into.",
 )
-def sheet(ids, count, seed, lang, difficulty, out):
+def sheet(ids, count, exam, per_chapter, seed, lang, difficulty, out):
     """Write a randomized practice sheet with its answer key.
 
     Writes sheet.html (for the student), solutions.html (answers and every
     worked step), sheet.json (the variants, without answers) and
     answers.toml (a blank answer file for 'tutor check'). Without -t, the
     sheet mixes all problem types evenly; -t takes problem ids and chapter
-    ids (see 'tutor topics').
+    ids (see 'tutor topics'). With --exam, it draws --per-chapter problems
+    from every chapter (or from the chapters of the -t types), as a final
+    exam covers the course.
 
     \b
     Examples:
       tutor sheet -t pca -t information-gain -n 4 --seed 7 --lang zh --out s
       tutor sheet -t classification -t regression --seed 7 --out s
+      tutor sheet --exam --seed 2026 --out final
     """
     from .sheet import make_sheet, write_sheet
 
     ids = _problem_ids(ids)
+    if exam and count is not None:
+        raise BadInput("--count does not apply to --exam; use --per-chapter")
     if seed is None:
         seed = _fresh_seed()
-    variants = make_sheet(ids, count, seed, difficulty)
-    written = write_sheet(out, variants, seed, lang, difficulty)
+    variants = make_sheet(ids, count, seed, difficulty, per_chapter if exam else None)
+    written = write_sheet(out, variants, seed, lang, difficulty, exam)
     click.echo(f"{len(variants)} problems, seed {seed}: " + ", ".join(str(p) for p in written))
 
 

@@ -24,6 +24,8 @@ CHAPTERS = {
     "neural-networks": text("Neural networks", "神经网络"),
     "cnn": text("Convolutional networks", "卷积神经网络"),
     "unsupervised": text("Unsupervised learning", "无监督学习"),
+    "sequence-models": text("Language models and attention", "语言模型与注意力"),
+    "generative": text("Generative models", "生成模型"),
     "reinforcement-learning": text("Reinforcement learning", "强化学习"),
 }
 

@@ -16,7 +16,9 @@ from .problem import MATH_PIECES
 UI = {
     "en": {
         "sheet": "Practice sheet",
+        "exam": "Exam",
         "solutions": "Answer key and worked solutions",
+        "exam_solutions": "Exam: answer key and worked solutions",
         "problem": "Problem",
         "points": "points",
         "point": "point",
@@ -38,7 +40,9 @@ UI = {
     },
     "zh": {
         "sheet": "练习题",
+        "exam": "考试",
         "solutions": "答案与详细解答",
+        "exam_solutions": "考试：答案与详细解答",
         "problem": "第 {n} 题",
         "points": "分",
         "point": "分",

@@ -49,11 +49,34 @@ def choose_problems(ids, count, sheet_seed):
     return [str(order[i % len(order)]) for i in range(count)]
 
 
-def make_sheet(ids, count, sheet_seed, difficulty=2):
-    """The variants of a sheet; slot k's seed derives from the sheet seed and k."""
+def choose_exam(ids, per_chapter, sheet_seed):
+    """The problem ids of an exam: ``per_chapter`` problems from every chapter
+    (of those ``ids`` fall in, or all), chapter by chapter in teaching order,
+    different types within a chapter as long as it has enough."""
+    pool = set(ids or registry.problem_types())
+    chosen = []
+    for chapter, types in registry.chapters().items():
+        types = [t for t in types if t in pool]
+        if not types:
+            continue
+        # Seeded by the chapter's name, so adding a chapter changes no other draw.
+        name = int.from_bytes(chapter.encode("utf-8"), "big")
+        rng = np.random.default_rng(np.random.SeedSequence([int(sheet_seed), 1, name]))
+        order = rng.permutation(types)
+        chosen += [str(order[i % len(order)]) for i in range(per_chapter)]
+    return chosen
+
+
+def make_sheet(ids, count, sheet_seed, difficulty=2, exam_per_chapter=None):
+    """The variants of a sheet, or of an exam when ``exam_per_chapter`` is set;
+    slot k's seed derives from the sheet seed and k."""
+    if exam_per_chapter:
+        chosen = choose_exam(ids, exam_per_chapter, sheet_seed)
+    else:
+        chosen = choose_problems(ids, count, sheet_seed)
     return [
         build_variant(problem_id, registry.variant_seed(sheet_seed, slot), difficulty, slot=slot)
-        for slot, problem_id in enumerate(choose_problems(ids, count, sheet_seed), 1)
+        for slot, problem_id in enumerate(chosen, 1)
     ]
 
 
@@ -68,10 +91,11 @@ def part_spec(part, lang):
     }
 
 
-def sheet_json(variants, sheet_seed, lang, difficulty):
+def sheet_json(variants, sheet_seed, lang, difficulty, exam=False):
     return {
         "tool": "tutor",
         "version": __version__,
+        "kind": "exam" if exam else "practice",
         "seed": sheet_seed,
         "lang": lang,
         "difficulty": difficulty,
@@ -115,18 +139,18 @@ def answers_toml(variants, sheet_seed, lang):
     return "\n".join(lines)
 
 
-def write_sheet(out_dir, variants, sheet_seed, lang, difficulty):
+def write_sheet(out_dir, variants, sheet_seed, lang, difficulty, exam=False):
     """Write sheet.html, solutions.html, sheet.json and answers.toml."""
     from .render import render
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    context = {"variants": variants, "seed": sheet_seed}
+    context = {"variants": variants, "seed": sheet_seed, "exam": exam}
     files = {
         "sheet.html": render("sheet.html", lang, **context),
         "solutions.html": render("solutions.html", lang, **context),
         "sheet.json": json.dumps(
-            sheet_json(variants, sheet_seed, lang, difficulty), ensure_ascii=False, indent=2
+            sheet_json(variants, sheet_seed, lang, difficulty, exam), ensure_ascii=False, indent=2
         )
         + "\n",
         "answers.toml": answers_toml(variants, sheet_seed, lang),

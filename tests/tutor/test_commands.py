@@ -211,3 +211,38 @@ def test_bad_input_gives_one_line_and_exit_2(args, message, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("tutor: error:"), result.stderr
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def exam(tmp_path, *args):
+    result = tutor("sheet", "--exam", *args, "--out", "e", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads((tmp_path / "e" / "sheet.json").read_text(encoding="utf-8"))
+
+
+def test_exam_draws_one_problem_from_every_chapter_in_teaching_order(tmp_path):
+    sheet = exam(tmp_path, "--seed", "2026")
+    assert sheet["kind"] == "exam"
+    chapters = [registry.get(p["id"]).TOPIC for p in sheet["problems"]]
+    assert chapters == list(registry.chapters())
+    html = (tmp_path / "e" / "sheet.html").read_text(encoding="utf-8")
+    assert "<h1>Exam</h1>" in html and "points" in html
+    # Different seeds draw different types from the chapters that have several.
+    other = exam(tmp_path, "--seed", "7")
+    assert [p["id"] for p in other["problems"]] != [p["id"] for p in sheet["problems"]]
+
+
+def test_exam_per_chapter_takes_distinct_types_and_respects_t(tmp_path):
+    grouped = registry.chapters()
+    sheet = exam(tmp_path, "--seed", "3", "--per-chapter", "2", "-t", "classification", "-t", "pca")
+    ids = [p["id"] for p in sheet["problems"]]
+    assert len(ids) == 4
+    assert len(set(ids[:2])) == 2 and set(ids[:2]) <= set(grouped["classification"])
+    assert ids[2:] == ["pca", "pca"]
+
+
+def test_exam_refuses_count(tmp_path):
+    result = tutor("sheet", "--exam", "-n", "3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "tutor: error: --count does not apply to --exam; use --per-chapter"
+    )
