@@ -100,16 +100,18 @@ def test_explain_information_gain_on_the_notes_example_uses_log_base_2():
     assert answers["information_gain"] == pytest.approx(1 - 0.6 * h_high - 0.4 * h_low)
 
 
-def test_explain_with_a_seed_is_reproducible_and_round_trips_through_set():
-    first = explain_json("q-update", "--seed", "5")
-    assert first == explain_json("q-update", "--seed", "5")
+@pytest.mark.parametrize("problem_id", sorted(registry.problem_types()))
+def test_explain_with_a_seed_is_reproducible_and_round_trips_through_set(problem_id):
+    first = explain_json(problem_id, "--seed", "5", "--difficulty", "3")
+    assert first == explain_json(problem_id, "--seed", "5", "--difficulty", "3")
     sets = [
         arg
         for name, value in first["params"].items()
         for arg in ("--set", f"{name}={json.dumps(value)}")
     ]
-    again = explain_json("q-update", *sets)
+    again = explain_json(problem_id, *sets)
     assert again["answers"] == first["answers"]
+    assert again["steps"] == first["steps"]
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])
