@@ -176,23 +176,28 @@ def _shape_words(shape, lang):
     return words["matrix"].format(r=shape[0], c=shape[1])
 
 
-def _read_array(text, shape, lang):
-    """Numbers in the expected shape; a vector may be written as a row or a
-    column. A different shape is refused, naming both shapes."""
+def _read_array(text, shape, lang, also=()):
+    """Numbers in the expected shape, or in one of the shapes ``also`` (those
+    of known mistakes); a vector may be written as a row or a column. Any
+    other shape is refused, naming both shapes."""
     rows = parse_array(text)
     if len({len(row) for row in rows}) > 1:
         raise _Unreadable(MESSAGES[lang]["ragged"])
     values = np.array([[float(evaluate(entry)) for entry in row] for row in rows])
-    if len(shape) == 1 and 1 in values.shape:
-        values = values.ravel()
-    if values.shape != tuple(shape):
-        got = values.shape if values.ndim == 2 and 1 not in values.shape else (values.size,)
-        raise _Unreadable(
-            MESSAGES[lang]["shape"].format(
-                expected=_shape_words(shape, lang), got=_shape_words(got, lang)
-            )
+    for wanted in (tuple(shape), *also):
+        candidate = values.ravel() if len(wanted) == 1 and 1 in values.shape else values
+        if candidate.shape == tuple(wanted):
+            return candidate
+    raise _shape_error(values, shape, lang)
+
+
+def _shape_error(values, shape, lang):
+    got = values.shape if values.ndim == 2 and 1 not in values.shape else (values.size,)
+    return _Unreadable(
+        MESSAGES[lang]["shape"].format(
+            expected=_shape_words(shape, lang), got=_shape_words(got, lang)
         )
-    return values
+    )
 
 
 @dataclass(frozen=True)
@@ -221,9 +226,19 @@ class _Numeric:
         return _numeric(self.value).tolist()
 
     def check(self, text, lang):
-        values = _read_array(text, self.shape(), lang)
+        shape = self.shape()
+        # A mistake may give another shape (a forgotten bias column, no padding).
+        other = {_numeric(m.value_or_expr).shape for m in self.misconceptions} - {shape}
+        values = _read_array(text, shape, lang, sorted(other))
         if not np.all(np.isfinite(values)):
             return _invalid(MESSAGES[lang]["not-finite"])
+        if values.shape != shape:
+            mistake = next(
+                (m for m in self.misconceptions if self.close(values, m.value_or_expr)), None
+            )
+            if mistake is None:
+                raise _shape_error(values, shape, lang)
+            return Verdict("incorrect", float(mistake.score), mistake.feedback(lang), mistake.tag)
         return _judge(self, values, lang)
 
 

@@ -28,6 +28,11 @@ DIVIDES_BY_N = Misconception("divides-by-n", [[2 / 3, 1 / 3], [1 / 3, 2 / 3]], "
 NO_INNER = Misconception("missing-inner-derivative", "sigmoid(2*x)*(1-sigmoid(2*x))", "w", "w")
 HALF_ORDER = Misconception("ascending-order", [1, 3], "Order.", "顺序。", score=0.5)
 
+NO_BIAS_COLUMN = Misconception(
+    "no-bias-column", [2.5], "You left out the column of ones.", "你漏掉了全为 1 的那一列。"
+)
+NO_PADDING = Misconception("no-padding", [[7.0]], "You forgot the padding.", "你忘了补零。")
+
 SPECS = {
     "eighth": Number(0.125),
     "third": Number(1 / 3, rtol=1e-3),
@@ -43,6 +48,9 @@ SPECS = {
     "eigenvalues": Vector([3.0, 1.0], misconceptions=(HALF_ORDER,)),
     "matrix": Matrix([[1.0, 2.0], [3.0, 4.0]]),
     "covariance": Matrix([[1.0, 0.5], [0.5, 1.0]], misconceptions=(DIVIDES_BY_N,)),
+    # Forgetting the bias column gives one weight, not two.
+    "weights": Vector([1.0, 2.0], misconceptions=(NO_BIAS_COLUMN,)),
+    "pooled": Matrix([[4.0, 6.0], [8.0, 9.0]], misconceptions=(NO_PADDING,)),
     "axis": Eigenvector([0.6, 0.8]),
     "axes": Eigenvector([[0.6, 0.8], [0.8, -0.6]]),
     "quadratic": Expression("x*(1-x)", ["x"]),
@@ -226,6 +234,15 @@ CORPUS = [
     ("sigmoid'", "2 exp(-2x)/(1+exp(-2x))^2", C),
     ("sigmoid'", "2 sigmoid(2x) - 2 sigmoid(2x)^2", C),
     ("sigmoid'", "sigmoid(2x)", I),
+    # --- mistakes that change the shape ----------------------------------------
+    ("weights", "2.5", I, "no-bias-column"),
+    ("weights", "[2.5]", I, "no-bias-column"),
+    ("weights", "[1; 2]", C),
+    ("weights", "3", X),
+    ("weights", "[1, 2, 3]", X),
+    ("pooled", "[[7]]", I, "no-padding"),
+    ("pooled", "7", I, "no-padding"),
+    ("pooled", "[[6]]", X),
     # --- choices -------------------------------------------------------------
     ("critical", "saddle", C),
     ("critical", "Saddle", C),

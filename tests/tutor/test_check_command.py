@@ -85,6 +85,34 @@ def test_a_named_mistake_shows_its_feedback_and_the_worked_step(sheet_dir):
     assert wrong.feedback_zh in text and "总分" in text
 
 
+def test_every_type_has_a_mistake_that_check_names(sheet_dir):
+    """Each problem of the every-type sheet answered with each part's first
+    declared mistake: tutor check names it, with its feedback."""
+    sheet = json.loads((sheet_dir / "sheet.json").read_text(encoding="utf-8"))
+    lines, expected = [], {}
+    for entry in sheet["problems"]:
+        solution = registry.get(entry["id"]).solve(entry["params"])
+        lines.append(f"[problem-{entry['slot']}]")
+        for part in solution.parts:
+            if part.answer.misconceptions:
+                mistake = part.answer.misconceptions[0]
+                value = mistake.value_or_expr
+                symbolic = isinstance(value, str) or hasattr(value, "free_symbols")
+                text = str(value) if symbolic else json.dumps(np.asarray(value).tolist())
+                lines.append(f"{part.name} = {json.dumps(text)}")
+                expected[entry["slot"], part.name] = mistake
+    (sheet_dir / "mistakes.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = report(sheet_dir, "mistakes.toml")
+    named = {}
+    for problem in out["problems"]:
+        for part in problem["parts"]:
+            if (problem["slot"], part["name"]) in expected:
+                named[problem["slot"], part["name"]] = (part["misconception"], part["feedback"])
+    assert named == {key: (m.tag, m.feedback_en) for key, m in expected.items()}
+    named_types = {e["id"] for e in sheet["problems"] for (slot, _) in named if slot == e["slot"]}
+    assert named_types == set(registry.problem_types())
+
+
 def test_answers_may_be_json_and_toml_numbers(sheet_dir):
     sheet = json.loads((sheet_dir / "sheet.json").read_text(encoding="utf-8"))
     entry = next(e for e in sheet["problems"] if e["id"] == "q-update")
