@@ -79,7 +79,7 @@ def _setting(params):
     n = integer(params, "n_samples", 1, 10**9)
     b = integer(params, "batch_size", 1, 10**9)
     epochs = integer(params, "epochs", 1, 10**6)
-    drop_last = boolean(params, "drop_last") if "drop_last" in params else False
+    drop_last = boolean(params, "drop_last") if params.get("drop_last") is not None else False
     return n, b, epochs, drop_last
 
 

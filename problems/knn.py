@@ -168,8 +168,8 @@ def _data(params):
     for name, w in (("u", u), ("v", v)):
         if not np.any(w):
             raise ParameterError(name, "a zero vector has no direction: the cosine is undefined")
-    point = integer(params, "point", 1, n) if "point" in params else None
-    p = number(params, "p", 1.0, 100.0) if "p" in params else None
+    point = integer(params, "point", 1, n) if params.get("point") is not None else None
+    p = number(params, "p", 1.0, 100.0) if params.get("p") is not None else None
     return X, y, x, k, u, v, point, p
 
 

@@ -159,9 +159,9 @@ def _setting(params):
         for key in HYPER[name]:
             hyper[key] = number(params, key, 0, 1, high_open=True)
     warm = None
-    present = [key for key in WARMUP if key in params]
+    present = [key for key in WARMUP if params.get(key) is not None]
     if present:
-        missing = [key for key in WARMUP if key not in params]
+        missing = [key for key in WARMUP if params.get(key) is None]
         if missing:
             raise ParameterError(missing[0], "the warm-up needs peak_lr, warmup_steps and step")
         warm = (
@@ -347,7 +347,7 @@ def statement(params):
             r"$\varepsilon = 10^{-8}$，初始 $m_0 = v_0 = 0$；第 $t = 1, 2, \dots$ 次更新使用梯度 "
             rf"$g = g^{{t-1}}$：{rule}。"
         )
-    if all(key in params for key in WARMUP):
+    if all(params.get(key) is not None for key in WARMUP):
         peak, steps, t = (params[key] for key in WARMUP)
         letter = next(letters)
         en.append(

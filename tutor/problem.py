@@ -4,7 +4,9 @@ A problem type is a module in ``problems/`` with:
 
 - ``ID``, ``TOPIC``, ``TITLE`` (``{"en": ..., "zh": ...}``) and ``PARAMETERS``
   (name → ``{"en": ..., "zh": ...}`` description);
-- ``generate(rng, difficulty)`` → a JSON-serialisable dict of parameters;
+- ``generate(rng, difficulty)`` → a JSON-serialisable dict of parameters
+  (those it leaves out are null to the engine: ``solve`` treats a null
+  optional parameter as absent);
 - ``statement(params)`` → ``{"en": ..., "zh": ...}``;
 - ``solve(params)`` → :class:`Solution`, validating ``params`` first (they
   may come from a user) and raising :class:`ParameterError` on bad ones.

@@ -100,5 +100,9 @@ def variant_seed(sheet_seed, slot, student=None):
 
 
 def generate(problem_id, seed, difficulty=2):
-    """The parameters of the variant (problem id, seed)."""
-    return get(problem_id).generate(np.random.default_rng(seed), difficulty)
+    """The parameters of the variant (problem id, seed): every declared
+    parameter, null for those the variant does not use, so that the variant
+    given back whole (``explain --set``) is the same variant."""
+    problem = get(problem_id)
+    params = problem.generate(np.random.default_rng(seed), difficulty)
+    return {name: params.get(name) for name in problem.PARAMETERS}

@@ -34,7 +34,7 @@ def build_variant(problem_id, seed=None, difficulty=2, params=None, slot=1):
     """
     problem = registry.get(problem_id)
     if params is None:
-        params = problem.generate(np.random.default_rng(seed), difficulty)
+        params = registry.generate(problem_id, seed, difficulty)
     solution = problem.solve(params)
     return Variant(slot, problem, seed, difficulty, params, solution, problem.statement(params))
 

@@ -39,9 +39,13 @@ def test_every_seed_gives_a_sound_variant(problem_id):
     problem = registry.get(problem_id)
     for seed in range(SEEDS):
         difficulty = seed % 3 + 1
-        params = problem.generate(np.random.default_rng(seed), difficulty)
-        context = f"{problem_id} seed {seed} difficulty {difficulty}: {params}"
-        assert params == problem.generate(np.random.default_rng(seed), difficulty), context
+        drawn = problem.generate(np.random.default_rng(seed), difficulty)
+        context = f"{problem_id} seed {seed} difficulty {difficulty}: {drawn}"
+        assert drawn == problem.generate(np.random.default_rng(seed), difficulty), context
+        assert set(drawn) <= set(problem.PARAMETERS), context
+        # As sheets and explain see it: every parameter, null where unused.
+        params = registry.generate(problem_id, seed, difficulty)
+        assert params == {name: drawn.get(name) for name in problem.PARAMETERS}, context
         round_tripped = json.loads(json.dumps(params))
         assert round_tripped == params, context
         solution = problem.solve(round_tripped)
