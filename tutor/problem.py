@@ -114,7 +114,7 @@ def _finite_array(params, name, dtype=float):
     value = params[name]
     try:
         # Numbers as given (no text, no true/false) before any conversion.
-        if np.asarray(value).dtype.kind not in "iuf":
+        if np.asarray(value).dtype.kind not in "iuf" or _holds_bool(value):
             raise TypeError
         array = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError):
@@ -122,6 +122,12 @@ def _finite_array(params, name, dtype=float):
     if not np.all(np.isfinite(array)):
         raise ParameterError(name, "must contain only finite numbers")
     return array
+
+
+def _holds_bool(value):
+    if isinstance(value, (list, tuple)):
+        return any(_holds_bool(v) for v in value)
+    return isinstance(value, bool)
 
 
 def number(params, name, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):

@@ -199,6 +199,8 @@ def test_answers_toml_is_a_valid_blank_answer_file(tmp_path):
         (["explain", "information-gain", "--set", "counts=[[4,-2],[1,3]]"], "counts"),
         (["explain", "conv-output-size", "--set", "f=9", "--set", "n=5", "--set", "p=0"], "'f'"),
         (["explain", "q-update", "--set", "gamma=1.5"], "gamma"),
+        (["explain", "pca", "--set", 'X=[["1","2"],[3,4],[5,7]]'], "expected numbers"),
+        (["explain", "normal-equation", "--set", "r=[1,true,2]"], "expected numbers"),
         (["sheet", "--lang", "fr"], "--lang"),
         (["sheet", "-n", "0"], "--count"),
         (["sheet", "--no-such-option"], "No such option"),
