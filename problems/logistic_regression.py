@@ -10,6 +10,7 @@ from tutor.problem import (
     Part,
     Solution,
     Step,
+    changing,
     has_distinct_misconceptions,
     known_parameters,
     matrix,
@@ -159,15 +160,6 @@ def statement(params):
     )
 
 
-def _differs(wrong, right):
-    """Whether a mistake changes the answer at all on these parameters."""
-    return not np.allclose(wrong, right, rtol=0, atol=1e-9)
-
-
-def _kept(right, mistakes):
-    return tuple(m for m in mistakes if _differs(m.value_or_expr, right))
-
-
 def _score_latex(w, x, w0):
     """w^T x + w_0 written out with the numbers."""
     products = " + ".join(rf"{tex.paren(wj)} \cdot {tex.paren(xj)}" for wj, xj in zip(w, x))
@@ -259,12 +251,12 @@ def solve(params):
         Part(
             "predictions",
             text(r"predictions $y^{(1)}, \dots, y^{(N)}$", r"预测值 $y^{(1)}, \dots, y^{(N)}$"),
-            Vector(y, **TOLERANCE, misconceptions=_kept(y, prediction_mistakes)),
+            Vector(y, **TOLERANCE, misconceptions=changing(y, prediction_mistakes)),
         ),
         Part(
             "loss",
             text("loss $L$", "损失 $L$"),
-            Number(loss, **TOLERANCE, misconceptions=_kept(loss, loss_mistakes)),
+            Number(loss, **TOLERANCE, misconceptions=changing(loss, loss_mistakes)),
         ),
         Part(
             "gradient_w",
@@ -274,7 +266,7 @@ def solve(params):
             Vector(
                 g_w,
                 **STEP_TOLERANCE,
-                misconceptions=_kept(
+                misconceptions=changing(
                     g_w,
                     [
                         Misconception("flipped-sign", -g_w, sign_en, sign_zh),
@@ -292,7 +284,7 @@ def solve(params):
             Number(
                 g_w0,
                 **STEP_TOLERANCE,
-                misconceptions=_kept(
+                misconceptions=changing(
                     g_w0,
                     [
                         Misconception("flipped-sign", -g_w0, sign_en, sign_zh),
@@ -307,7 +299,7 @@ def solve(params):
             Vector(
                 w_next,
                 **STEP_TOLERANCE,
-                misconceptions=_kept(
+                misconceptions=changing(
                     w_next,
                     [
                         Misconception("ascending-step", w + eta * g_w, ascend_en, ascend_zh),
@@ -322,7 +314,7 @@ def solve(params):
             Number(
                 w0_next,
                 **STEP_TOLERANCE,
-                misconceptions=_kept(
+                misconceptions=changing(
                     w0_next,
                     [
                         Misconception("ascending-step", w0 + eta * g_w0, ascend_en, ascend_zh),

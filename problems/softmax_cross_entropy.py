@@ -10,6 +10,7 @@ from tutor.problem import (
     Part,
     Solution,
     Step,
+    changing,
     has_distinct_misconceptions,
     known_parameters,
     text,
@@ -94,12 +95,6 @@ def statement(params):
         r"$L = -\sum_{i=1}^{K} r_i \ln y_i$（自然对数）；(3) 损失对 logits 的梯度 "
         r"$\frac{\partial L}{\partial a}$。",
     )
-
-
-def _differs(wrong, right):
-    """Whether a mistake changes the answer at all on these parameters (one
-    that gives exactly the right value is no mistake here)."""
-    return not np.allclose(wrong, right, rtol=0, atol=1e-9)
 
 
 def solve(params):
@@ -210,7 +205,7 @@ def solve(params):
             Vector(
                 grad,
                 **TOLERANCE,
-                misconceptions=tuple(m for m in grad_mistakes if _differs(m.value_or_expr, grad)),
+                misconceptions=changing(grad, grad_mistakes),
             ),
         ),
     )

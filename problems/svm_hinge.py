@@ -10,6 +10,7 @@ from tutor.problem import (
     Part,
     Solution,
     Step,
+    changing,
     has_distinct_misconceptions,
     known_parameters,
     matrix,
@@ -182,15 +183,6 @@ def statement(params):
     )
 
 
-def _differs(wrong, right):
-    """Whether a mistake changes the answer at all on these parameters."""
-    return not np.allclose(wrong, right, rtol=0, atol=1e-9)
-
-
-def _kept(right, mistakes):
-    return tuple(m for m in mistakes if _differs(m.value_or_expr, right))
-
-
 def _indices(mask):
     return ", ".join(str(i + 1) for i in np.flatnonzero(mask))
 
@@ -349,32 +341,32 @@ def solve(params):
         Part(
             "margin",
             text("margin width", "间隔宽度"),
-            Number(margin, **TOLERANCE, misconceptions=_kept(margin, margin_mistakes)),
+            Number(margin, **TOLERANCE, misconceptions=changing(margin, margin_mistakes)),
         ),
         Part(
             "loss",
             text("loss $L$", "损失 $L$"),
-            Number(loss, **TOLERANCE, misconceptions=_kept(loss, loss_mistakes)),
+            Number(loss, **TOLERANCE, misconceptions=changing(loss, loss_mistakes)),
         ),
         Part(
             "subgradient_w",
             grad_label("w"),
-            Vector(g_w, **TOLERANCE, misconceptions=_kept(g_w, g_w_mistakes)),
+            Vector(g_w, **TOLERANCE, misconceptions=changing(g_w, g_w_mistakes)),
         ),
         Part(
             "subgradient_w0",
             grad_label("w_0"),
-            Number(g_w0, **TOLERANCE, misconceptions=_kept(g_w0, g_w0_mistakes)),
+            Number(g_w0, **TOLERANCE, misconceptions=changing(g_w0, g_w0_mistakes)),
         ),
         Part(
             "w_next",
             text("new weights $w$", "更新后的权重 $w$"),
-            Vector(w_next, **TOLERANCE, misconceptions=_kept(w_next, w_next_mistakes)),
+            Vector(w_next, **TOLERANCE, misconceptions=changing(w_next, w_next_mistakes)),
         ),
         Part(
             "w0_next",
             text("new bias $w_0$", "更新后的偏置 $w_0$"),
-            Number(w0_next, **TOLERANCE, misconceptions=_kept(w0_next, w0_next_mistakes)),
+            Number(w0_next, **TOLERANCE, misconceptions=changing(w0_next, w0_next_mistakes)),
         ),
     )
 

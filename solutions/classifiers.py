@@ -209,6 +209,14 @@ def logistic_regression_gradient(w, w0, X, r, reduction="sum"):
     return scale * (X.T @ error), float(scale * error.sum())
 
 
+def _clf_descend(w, w0, lr, gradients):
+    """(w, w0) one step of size lr against the gradients (g_w, g_w0)."""
+    if not 0 < lr < np.inf:
+        raise ValueError(f"the learning rate must be a positive number, got {lr}")
+    g_w, g_w0 = gradients
+    return np.asarray(w, dtype=float) - lr * g_w, float(w0) - lr * g_w0
+
+
 def logistic_regression_step(w, w0, X, r, lr, reduction="sum"):
     r"""One gradient-descent step of logistic regression.
 
@@ -231,10 +239,7 @@ def logistic_regression_step(w, w0, X, r, lr, reduction="sum"):
     (ndarray of shape (d,), float)
         The new ``(w, w0)``.
     """
-    if not 0 < lr < np.inf:
-        raise ValueError(f"the learning rate must be a positive number, got {lr}")
-    grad_w, grad_w0 = logistic_regression_gradient(w, w0, X, r, reduction)
-    return np.asarray(w, dtype=float) - lr * grad_w, float(w0) - lr * grad_w0
+    return _clf_descend(w, w0, lr, logistic_regression_gradient(w, w0, X, r, reduction))
 
 
 # --- support vector machine -----------------------------------------------------
@@ -404,7 +409,4 @@ def svm_subgradient_step(w, w0, X, r, lr, lam=0.0):
     (ndarray of shape (d,), float)
         The new ``(w, w0)``.
     """
-    if not 0 < lr < np.inf:
-        raise ValueError(f"the learning rate must be a positive number, got {lr}")
-    g_w, g_w0 = hinge_subgradient(w, w0, X, r, lam)
-    return np.asarray(w, dtype=float) - lr * g_w, float(w0) - lr * g_w0
+    return _clf_descend(w, w0, lr, hinge_subgradient(w, w0, X, r, lam))

@@ -35,6 +35,19 @@ def _value_counts(values):
     return np.array(list(Counter(values).values()), dtype=float)
 
 
+def _class_counts(counts):
+    """Class counts as floats, refused unless 1-D, finite, non-negative and not all 0."""
+    counts = np.asarray(counts, dtype=float)
+    if (
+        counts.ndim != 1
+        or not np.all(np.isfinite(counts))
+        or np.any(counts < 0)
+        or counts.sum() <= 0
+    ):
+        raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
+    return counts
+
+
 def entropy_from_counts(counts, base=2):
     r"""Entropy of a distribution given by class counts.
 
@@ -51,14 +64,7 @@ def entropy_from_counts(counts, base=2):
     -------
     float
     """
-    counts = np.asarray(counts, dtype=float)
-    if (
-        counts.ndim != 1
-        or not np.all(np.isfinite(counts))
-        or np.any(counts < 0)
-        or counts.sum() <= 0
-    ):
-        raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
+    counts = _class_counts(counts)
     if base <= 0 or base == 1:
         raise ValueError("the base of the logarithm must be positive and not 1")
     p = counts[counts > 0] / counts.sum()
@@ -220,14 +226,7 @@ def gini_from_counts(counts):
     float
         0 for a pure node, :math:`1 - 1/K` for K equally frequent classes.
     """
-    counts = np.asarray(counts, dtype=float)
-    if (
-        counts.ndim != 1
-        or not np.all(np.isfinite(counts))
-        or np.any(counts < 0)
-        or counts.sum() <= 0
-    ):
-        raise ValueError("counts must be a 1-D array of non-negative numbers, not all zero")
+    counts = _class_counts(counts)
     p = counts / counts.sum()
     return float(1.0 - np.sum(p**2))
 

@@ -232,14 +232,10 @@ class _Numeric:
         values = _read_array(text, shape, lang, sorted(other))
         if not np.all(np.isfinite(values)):
             return _invalid(MESSAGES[lang]["not-finite"])
-        if values.shape != shape:
-            mistake = next(
-                (m for m in self.misconceptions if self.close(values, m.value_or_expr)), None
-            )
-            if mistake is None:
-                raise _shape_error(values, shape, lang)
-            return Verdict("incorrect", float(mistake.score), mistake.feedback(lang), mistake.tag)
-        return _judge(self, values, lang)
+        verdict = _judge(self, values, lang)
+        if values.shape != shape and verdict.misconception is None:
+            raise _shape_error(values, shape, lang)
+        return verdict
 
 
 @dataclass(frozen=True)

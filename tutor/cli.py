@@ -230,9 +230,10 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
     from .sheet import build_variant
 
     output = Path(output) if output else None
-    if problem_id not in registry.problem_types():
-        raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'")
-    problem = registry.get(problem_id)
+    try:
+        problem = registry.get(problem_id)
+    except registry.UnknownProblem:
+        raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'") from None
     values = _parse_assignments(assignments, problem)
     if seed is None and set(values) != set(problem.PARAMETERS):
         seed = _fresh_seed()

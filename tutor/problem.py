@@ -79,6 +79,14 @@ def has_distinct_misconceptions(solution):
     return True
 
 
+def changing(right, misconceptions):
+    """The misconceptions that change the ``right`` answer at all on these
+    parameters: one that gives exactly the right value is no mistake here."""
+    return tuple(
+        m for m in misconceptions if not np.allclose(m.value_or_expr, right, rtol=0, atol=1e-9)
+    )
+
+
 def distinct_misconceptions(probe, candidates, feedback):
     """Misconceptions from ``(tag, value[, score])`` candidates, keeping those a
     typed answer can tell apart: each must differ, within the tolerance of
