@@ -43,6 +43,7 @@ PARAMETERS = {
         "可选（null 表示没有）：一个样本的编号（1 到 n），求它所在的验证折",
     ),
 }
+OPTIONAL = {"train", "sample"}
 
 METRICS = ("error", "accuracy")
 TOLERANCE = {"rtol": 1e-2, "atol": 2e-3}

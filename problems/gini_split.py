@@ -43,6 +43,7 @@ PARAMETERS = {
         "此时需判断两种准则各选哪个属性",
     ),
 }
+OPTIONAL = {"counts_b"}
 
 TOLERANCE = {"rtol": 1e-2, "atol": 2e-3}
 # Gains closer than this are too close to rank by hand with 4-digit rounding.

@@ -58,6 +58,7 @@ PARAMETERS = {
         "可选：另外要求的闵可夫斯基距离的阶数 p ≥ 1",
     ),
 }
+OPTIONAL = {"point", "p"}
 
 TOLERANCE = {"rtol": 1e-2, "atol": 2e-3}
 CLASS_NAMES = ("A", "B", "C")

@@ -66,6 +66,7 @@ PARAMETERS = {
         "学习率预热：所问的第 t 次更新（从 1 开始编号）",
     ),
 }
+OPTIONAL = {"peak_lr", "warmup_steps", "step"}
 
 OPTIMIZERS = ("momentum", "rmsprop", "adam")
 HYPER = {"momentum": ("lam",), "rmsprop": ("alpha",), "adam": ("beta1", "beta2")}

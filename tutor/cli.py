@@ -51,6 +51,7 @@ def topics(fmt, lang):
     """List the problem types by chapter, with their ids and parameters.
 
     A chapter id given to 'tutor sheet -t' stands for all its types.
+    Optional parameters are shown in brackets.
 
     \b
     Example:
@@ -69,7 +70,10 @@ def topics(fmt, lang):
                 "chapter": p.TOPIC,
                 "chapter_title": registry.CHAPTERS[p.TOPIC],
                 "title": p.TITLE,
-                "parameters": [{"name": n, "description": d} for n, d in p.PARAMETERS.items()],
+                "parameters": [
+                    {"name": n, "description": d, "optional": n in registry.optional(p)}
+                    for n, d in p.PARAMETERS.items()
+                ],
             }
             for chapter, ids in grouped.items()
             for p in (types[i] for i in ids)
@@ -80,7 +84,8 @@ def topics(fmt, lang):
         click.echo(f"{chapter} · {registry.CHAPTERS[chapter][lang]}")
         for p in (types[i] for i in ids):
             click.echo(f"  {p.ID:<22} {p.TITLE[lang]}")
-            click.echo(f"  {'':<22} parameters: {', '.join(p.PARAMETERS)}")
+            names = [f"[{n}]" if n in registry.optional(p) else n for n in p.PARAMETERS]
+            click.echo(f"  {'':<22} parameters: {', '.join(names)}")
 
 
 def _problem_ids(names):
@@ -198,7 +203,8 @@ def explain_json(variant, lang):
     "assignments",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Set a parameter to a JSON value; repeat for more. Unset ones are drawn at random.",
+    help="Set a parameter to a JSON value; repeat for more. Unset ones are drawn at random, "
+    "but optional ones ([name] in 'tutor topics') are left out unless --seed is given.",
 )
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Variant seed (default: random).")
 @LANG
@@ -235,13 +241,17 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
     except registry.UnknownProblem:
         raise BadInput(f"unknown problem type {problem_id!r}; see 'tutor topics'") from None
     values = _parse_assignments(assignments, problem)
-    if seed is None and set(values) != set(problem.PARAMETERS):
+    # An instance typed with --set keeps only what was typed of the optional
+    # parameters; --seed asks for that variant, changed where --set says.
+    left_out = registry.optional(problem) - set(values) if values and seed is None else set()
+    if seed is None and set(problem.PARAMETERS) - set(values) - left_out:
         seed = _fresh_seed()
     try:
-        params = {}
+        params = dict.fromkeys(problem.PARAMETERS)
         if seed is not None:
             params = registry.generate(problem_id, seed, difficulty)
-        variant = build_variant(problem_id, seed, difficulty, {**params, **values})
+        params |= dict.fromkeys(left_out) | values
+        variant = build_variant(problem_id, seed, difficulty, params)
     except ParameterError as error:
         raise BadInput(str(error)) from None
     if fmt is None:
@@ -403,9 +413,10 @@ def assignment_show(name):
     """Show an assignment's tasks (NAME: built-in name or a .toml file)."""
     loaded = _load_assignment(name)
     click.echo(f"{loaded.name}: {loaded.title} (seed {loaded.seed}, {loaded.points:g} points)")
+    width = max(len(task.function) for task in loaded.tasks)
     for task in loaded.tasks:
         click.echo(
-            f"  {task.function:<26} {task.points:>5g} points  {len(task.cases):>3} tests  "
+            f"  {task.function:<{width}} {task.points:>5g} points  {len(task.cases):>3} tests  "
             f"{task.visibility:<7}  {task.limits.case_seconds:g} s per call"
         )
 

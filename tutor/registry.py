@@ -3,7 +3,8 @@ their variants.
 
 Every module of ``tutor.problems`` that defines ``ID`` is a problem type: adding
 a type is adding a module, with no edit here. Its ``TOPIC`` names one of the
-course's chapters below.
+course's chapters below. It may declare ``OPTIONAL``, the parameters that can be
+left out (null): an extra question, or one of two ways to give the input.
 """
 
 import importlib
@@ -53,8 +54,15 @@ def problem_types():
             raise TypeError(f"two problem modules have the id {module.ID!r}")
         if module.TOPIC not in CHAPTERS:
             raise TypeError(f"problem module {info.name} has an unknown chapter {module.TOPIC!r}")
+        if not optional(module) <= set(module.PARAMETERS):
+            raise TypeError(f"problem module {info.name} declares unknown optional parameters")
         found[module.ID] = module
     return dict(sorted(found.items()))
+
+
+def optional(module):
+    """The parameters a problem type can do without."""
+    return frozenset(getattr(module, "OPTIONAL", ()))
 
 
 def get(problem_id):

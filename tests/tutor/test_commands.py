@@ -42,6 +42,8 @@ def test_topics_json_lists_every_type_with_its_parameters_by_chapter():
         assert entry["chapter"] == problem.TOPIC
         assert entry["chapter_title"] == registry.CHAPTERS[problem.TOPIC]
         assert [p["name"] for p in entry["parameters"]] == list(problem.PARAMETERS)
+        optional = {p["name"] for p in entry["parameters"] if p["optional"]}
+        assert optional == registry.optional(problem)
         assert set(entry["title"]) == {"en", "zh"}
         assert all(set(p["description"]) == {"en", "zh"} for p in entry["parameters"])
 
@@ -114,6 +116,28 @@ def test_explain_with_a_seed_is_reproducible_and_round_trips_through_set(problem
     assert again["steps"] == first["steps"]
 
 
+@pytest.mark.parametrize(
+    "problem_id", sorted(i for i, p in registry.problem_types().items() if registry.optional(p))
+)
+def test_explain_set_without_a_seed_leaves_out_the_optional_parameters_not_set(problem_id):
+    problem = registry.get(problem_id)
+    drawn = explain_json(problem_id, "--seed", "5", "--difficulty", "3")["params"]
+    given = {n: v for n, v in drawn.items() if n not in registry.optional(problem)}
+    if not given:  # every parameter optional: give one of them
+        given = dict([next((n, v) for n, v in drawn.items() if v is not None)])
+    sets = [arg for n, v in given.items() for arg in ("--set", f"{n}={json.dumps(v)}")]
+    runs = [tutor("explain", problem_id, *sets, "--format", "json") for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout, "nothing is drawn at random"
+    if runs[0].returncode == 0:
+        params = json.loads(runs[0].stdout)["params"]
+        assert params == {**drawn, **dict.fromkeys(registry.optional(problem)), **given}
+    else:  # the required parameters alone do not pose the problem: one line says why
+        assert runs[0].returncode == 2 and runs[0].stderr.count("\n") == 1, runs[0].stderr
+    # With the seed, the variant keeps its optional parameters.
+    seeded = explain_json(problem_id, "--seed", "5", "--difficulty", "3", *sets)
+    assert seeded["params"] == drawn
+
+
 @pytest.mark.parametrize("fmt", ["html", "md"])
 def test_explain_writes_html_and_markdown(fmt, tmp_path):
     out = tmp_path / f"pca.{fmt}"
@@ -138,20 +162,22 @@ def test_sheet_json_describes_the_variants_without_their_answers(tmp_path):
     sheet = json.loads((tmp_path / "s" / "sheet.json").read_text(encoding="utf-8"))
     assert sheet["seed"] == 7 and sheet["lang"] == "en" and sheet["version"]
     assert len(sheet["problems"]) == 10
-    numbers_in_file = set()
 
-    def collect(value):
+    def collect(value, found):
         if isinstance(value, dict):
             for v in value.values():
-                collect(v)
+                collect(v, found)
         elif isinstance(value, list):
             for v in value:
-                collect(v)
+                collect(v, found)
         elif isinstance(value, float):
-            numbers_in_file.add(round(value, 9))
+            found.add(round(value, 9))
+        return found
 
-    collect(sheet)
+    # An answer may equal a number of another problem by chance, not of its own.
+    header = collect({k: v for k, v in sheet.items() if k != "problems"}, set())
     for entry in sheet["problems"]:
+        numbers_in_file = collect(entry, set(header))
         assert set(entry) == {"slot", "id", "seed", "params", "parts"}
         for part in entry["parts"]:
             assert set(part) == {"name", "label", "kind", "shape", "points"}
