@@ -12,12 +12,13 @@ from tutor.problem import (
     Step,
     has_distinct_misconceptions,
     known_parameters,
-    matrix,
     text,
     vector,
 )
 from tutor.solutions.activations import sigmoid
 from tutor.solutions.backprop import backprop_deltas, forward, gradients
+
+from ._network import checked, one_hidden_layer
 
 ID = "backprop-deltas"
 TOPIC = "neural-networks"
@@ -95,64 +96,14 @@ def _worth_computing(params):
     return bool(np.all(np.abs(y - params["r"]) >= 0.05) and np.max(np.abs(hidden_delta)) >= 3e-3)
 
 
-def _checked(validate, value, name, label=""):
-    """A matrix or vector, refused under its parameter's name; ``label`` names
-    the element of a two-element list in front of the message."""
-    prefix = f"{label}: " if label else ""
-    try:
-        array = validate({name: value}, name)
-    except ParameterError as error:
-        detail = str(error).removeprefix(f"parameter {name!r}: ")
-        raise ParameterError(name, prefix + detail) from None
-    if np.max(np.abs(array)) > MAX_ENTRY:
-        limit = f"[-{MAX_ENTRY:g}, {MAX_ENTRY:g}]"
-        raise ParameterError(name, f"{prefix}entries must lie in {limit}")
-    return array
-
-
-def _pair(params, name, kind):
-    value = params[name]
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        count = f"{len(value)} entries" if isinstance(value, (list, tuple)) else repr(value)
-        raise ParameterError(
-            name,
-            f"expected a list of two {kind} (hidden layer, then output layer: exactly one "
-            f"hidden layer), got {count}",
-        )
-    return value
-
-
 def _network(params):
     known_parameters(params, PARAMETERS)
     for name in PARAMETERS:
         if name not in params:
             raise ParameterError(name, "missing")
-    weights = _pair(params, "weights", "matrices [W1, W2]")
-    biases = _pair(params, "biases", "vectors [b1, b2]")
-    x = _checked(vector, params["x"], "x")
-    W1 = _checked(matrix, weights[0], "weights", "W1")
-    W2 = _checked(matrix, weights[1], "weights", "W2")
-    b1 = _checked(vector, biases[0], "biases", "b1")
-    b2 = _checked(vector, biases[1], "biases", "b2")
-    r = _checked(vector, params["r"], "r")
-    if W1.shape[1] != x.size:
-        raise ParameterError(
-            "weights", f"W1 needs one column per input ({x.size}), got shape {W1.shape}"
-        )
-    if W2.shape[1] != W1.shape[0]:
-        raise ParameterError(
-            "weights",
-            f"W2 needs one column per hidden unit (W1 has {W1.shape[0]} rows), "
-            f"got shape {W2.shape}",
-        )
-    if b1.size != W1.shape[0]:
-        raise ParameterError(
-            "biases", f"b1 needs one entry per hidden unit ({W1.shape[0]}), got {b1.size}"
-        )
-    if b2.size != W2.shape[0]:
-        raise ParameterError(
-            "biases", f"b2 needs one entry per output ({W2.shape[0]}), got {b2.size}"
-        )
+    x = checked(vector, params["x"], "x", limit=MAX_ENTRY)
+    r = checked(vector, params["r"], "r", limit=MAX_ENTRY)
+    (W1, W2), (b1, b2) = one_hidden_layer(params, x.size, limit=MAX_ENTRY)
     if r.size != W2.shape[0]:
         raise ParameterError("r", f"needs one entry per output ({W2.shape[0]}), got {r.size}")
     if np.any((r < 0) | (r > 1)):

@@ -135,3 +135,123 @@ def project(X, components, mean=None):
     if not all(np.all(np.isfinite(a)) for a in (X, components, centre)):
         raise ValueError("X, components and mean must contain only finite numbers")
     return (X - centre) @ components.T
+
+
+def _pca_unit_rows(components, d=None):
+    """Components as a (k, d) array of orthonormal rows, else ValueError."""
+    components = np.asarray(components, dtype=float)
+    if components.ndim != 2 or 0 in components.shape:
+        raise ValueError(f"components must be a non-empty (k, d) array, got {components.shape}")
+    if d is not None and components.shape[1] != d:
+        raise ValueError(f"components must have {d} columns, got shape {components.shape}")
+    if not np.all(np.isfinite(components)):
+        raise ValueError("components must contain only finite numbers")
+    gram = components @ components.T
+    if not np.allclose(gram, np.eye(len(components)), rtol=0, atol=1e-6):
+        raise ValueError("components must be orthonormal rows (unit length, mutually orthogonal)")
+    return components
+
+
+def reconstruct(scores, components, mean):
+    r"""Points rebuilt from their principal-component scores.
+
+    .. math:: \hat{x}_i = \bar{x} + \sum_{j=1}^{k} z_{ij}\, v_j, \qquad
+        \hat{X} = \bar{x} + Z V
+
+    the inverse of :func:`project` on the span of the kept components: the
+    mean is added back.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n, k) or (k,)
+        The scores :math:`z_{ij} = v_j \cdot (x_i - \bar{x})`, one row per
+        point (a 1-D array is one point).
+    components : array_like, shape (k, d)
+        The kept components as rows (orthonormal, as returned by :func:`pca`).
+    mean : array_like, shape (d,)
+        The centre the scores were measured from.
+
+    Returns
+    -------
+    ndarray, shape (n, d) or (d,)
+        The same number of dimensions as ``scores``.
+    """
+    scores = np.asarray(scores, dtype=float)
+    components = np.asarray(components, dtype=float)
+    mean = np.asarray(mean, dtype=float)
+    if components.ndim != 2 or 0 in components.shape:
+        raise ValueError(f"components must be a non-empty (k, d) array, got {components.shape}")
+    k, d = components.shape
+    if scores.ndim not in (1, 2) or scores.shape[-1] != k or scores.size == 0:
+        raise ValueError(f"scores must have shape (n, {k}) or ({k},), got {scores.shape}")
+    if mean.shape != (d,):
+        raise ValueError(f"mean must have shape ({d},), got {mean.shape}")
+    if not all(np.all(np.isfinite(a)) for a in (scores, components, mean)):
+        raise ValueError("scores, components and mean must contain only finite numbers")
+    return mean + scores @ components
+
+
+def reconstruction_error(X, components, mean):
+    r"""Total squared reconstruction error of the points kept to k components.
+
+    .. math:: E = \sum_{i=1}^{n} \lVert x_i - \hat{x}_i \rVert_2^2, \qquad
+        \hat{x}_i = \bar{x} + V^\top V (x_i - \bar{x})
+
+    A sum over the points (not a mean) of squared Euclidean distances. On the
+    data's own PCA (``mean`` its mean, ``components`` its first k axes) this
+    equals :math:`(n-1) \sum_{j>k} \lambda_j`, the dropped eigenvalues times
+    :math:`n - 1`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        One point per row (n >= 1).
+    components : array_like, shape (k, d)
+        The kept components: orthonormal rows (within 1e-6), as from :func:`pca`.
+    mean : array_like, shape (d,)
+
+    Returns
+    -------
+    float
+        Non-negative; 0 when k = d.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or 0 in X.shape or not np.all(np.isfinite(X)):
+        raise ValueError(f"X must be a non-empty (n, d) array of finite numbers, got {X.shape}")
+    components = _pca_unit_rows(components, X.shape[1])
+    mean = np.asarray(mean, dtype=float)
+    if mean.shape != (X.shape[1],) or not np.all(np.isfinite(mean)):
+        raise ValueError(f"mean must be {X.shape[1]} finite numbers, got shape {mean.shape}")
+    rebuilt = reconstruct(project(X, components, mean), components, mean)
+    return float(((X - rebuilt) ** 2).sum())
+
+
+def components_for_variance(eigenvalues, share):
+    r"""How many principal components reach a share of the total variance.
+
+    .. math:: \min \Big\{ m : \frac{\sum_{j=1}^{m} \lambda_{(j)}}{\sum_{j=1}^{d} \lambda_j}
+        \ge s \Big\}
+
+    with :math:`\lambda_{(1)} \ge \lambda_{(2)} \ge \dots` the eigenvalues
+    largest first (they are sorted here, so any order may be passed). A
+    cumulative share equal to ``share`` up to rounding (1e-12) reaches it.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (d,)
+        Non-negative, not all zero.
+    share : float
+        The target :math:`s`, in (0, 1].
+
+    Returns
+    -------
+    int
+        Between 1 and d.
+    """
+    ratios = explained_variance_ratio(eigenvalues)
+    if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)):
+        raise ValueError(f"share must be a number in (0, 1], got {share!r}")
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    cumulative = np.cumsum(np.sort(ratios)[::-1])
+    return int(np.argmax(cumulative >= share - 1e-12) + 1)

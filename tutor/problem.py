@@ -106,6 +106,31 @@ def distinct_misconceptions(probe, candidates, feedback):
     return tuple(kept)
 
 
+def merged_misconceptions(probe, candidates):
+    """Misconceptions from ``(tag, value, feedback_en, feedback_zh)`` candidates:
+    those of the right answer's shape that differ from it. When two slips give
+    the same answer, one entry keeps the first tag and its feedback names both."""
+    from .answers import Misconception
+
+    kept = []
+    right = probe.expected_json()
+    for tag, value, en, zh in candidates:
+        if value is None or np.shape(value) != np.shape(right) or probe.close(value):
+            continue
+        for i, earlier in enumerate(kept):
+            if probe.close(value, earlier.value_or_expr):
+                kept[i] = Misconception(
+                    earlier.tag,
+                    earlier.value_or_expr,
+                    f"{earlier.feedback_en} Another slip gives the same answer here: {en}",
+                    f"{earlier.feedback_zh} 另一种错误在这里也会得到同样的答案：{zh}",
+                )
+                break
+        else:
+            kept.append(Misconception(tag, np.asarray(value).tolist(), en, zh))
+    return tuple(kept)
+
+
 def _finite(value):
     try:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
@@ -116,7 +141,8 @@ def _finite(value):
 # --- parameter validation -------------------------------------------------
 
 
-def _finite_array(params, name, dtype=float):
+def numbers(params, name, dtype=float):
+    """The parameter as an array of finite numbers, of any shape."""
     if name not in params:
         raise ParameterError(name, "missing")
     value = params[name]
@@ -173,7 +199,7 @@ def boolean(params, name):
 
 def vector(params, name, size=None, min_size=1, max_size=12):
     """A 1-D list of finite numbers, of a given size or within bounds."""
-    array = _finite_array(params, name)
+    array = numbers(params, name)
     if array.ndim != 1:
         raise ParameterError(name, f"expected a list of numbers, got shape {array.shape}")
     if size is not None and array.size != size:
@@ -185,7 +211,7 @@ def vector(params, name, size=None, min_size=1, max_size=12):
 
 def matrix(params, name, rows=None, cols=None, max_size=12):
     """A 2-D list of lists of finite numbers with the given shape, if any."""
-    array = _finite_array(params, name)
+    array = numbers(params, name)
     if array.ndim != 2 or 0 in array.shape:
         raise ParameterError(name, "expected a non-empty list of equally long rows")
     if rows is not None and array.shape[0] not in np.atleast_1d(rows):

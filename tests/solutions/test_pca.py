@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from tutor.solutions.pca import covariance, explained_variance_ratio, pca, project
+from tutor.solutions.pca import (
+    components_for_variance,
+    covariance,
+    explained_variance_ratio,
+    pca,
+    project,
+    reconstruct,
+    reconstruction_error,
+)
 
 SEEDS = range(50)
 
@@ -283,3 +291,171 @@ def test_pca_sign_convention_with_tied_entries_uses_the_first():
         for v in V:
             tied = np.flatnonzero(np.isclose(np.abs(v), np.abs(v).max(), rtol=1e-9, atol=0))
             assert v[tied[0]] > 0, (seed, v)
+
+
+# --- reconstruction, its error, and the components a share of variance needs -----------
+
+
+def _svd_axes(X):
+    """Principal axes from the SVD of the centred data (rows of Vᵀ), and the
+    eigenvalues s² / (n − 1): an oracle independent of eigh."""
+    centred = X - X.mean(axis=0)
+    _, s, Vt = np.linalg.svd(centred, full_matrices=True)
+    values = np.zeros(X.shape[1])
+    values[: len(s)] = s**2 / (X.shape[0] - 1)
+    return Vt, values
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_projection_matches_the_svd_scores_up_to_sign(seed):
+    X = _well_separated_data(np.random.default_rng(seed))
+    _, V = pca(X)
+    Vt, _ = _svd_axes(X)
+    centred = X - X.mean(axis=0)
+    U, s, _ = np.linalg.svd(centred, full_matrices=False)
+    scores = project(X, V)
+    svd_scores = U * s  # the centred data in the SVD's axes
+    for j in range(X.shape[1]):
+        sign = np.sign(V[j] @ Vt[j])
+        np.testing.assert_allclose(scores[:, j], sign * svd_scores[:, j], atol=1e-8 * s[0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reconstruct_with_every_component_gives_the_data_back(seed):
+    X = _random_data(np.random.default_rng(seed))
+    Vt, _ = _svd_axes(X)
+    mean = X.mean(axis=0)
+    np.testing.assert_allclose(
+        reconstruct(project(X, Vt, mean), Vt, mean), X, atol=1e-9 * max(1, np.abs(X).max())
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reconstruct_is_the_orthogonal_projection_onto_the_kept_axes(seed):
+    rng = np.random.default_rng(seed)
+    X = _random_data(rng)
+    d = X.shape[1]
+    Vt, _ = _svd_axes(X)
+    k = int(rng.integers(1, d + 1))
+    mean = X.mean(axis=0)
+    rebuilt = reconstruct(project(X, Vt[:k], mean), Vt[:k], mean)
+    # x̂ = μ + P(x − μ) with the projector P = V_kᵀ V_k, built column by column here.
+    projector = sum(np.outer(v, v) for v in Vt[:k])
+    np.testing.assert_allclose(rebuilt, mean + (X - mean) @ projector, atol=1e-9 * np.abs(X).max())
+    # The residual is orthogonal to the kept axes.
+    np.testing.assert_allclose((X - rebuilt) @ Vt[:k].T, 0, atol=1e-9 * np.abs(X).max())
+
+
+def test_reconstruct_one_point_and_the_shapes():
+    axes = np.array([[0.6, 0.8]])
+    np.testing.assert_allclose(reconstruct([5.0], axes, [1.0, 2.0]), [4.0, 6.0])
+    np.testing.assert_allclose(reconstruct([[5.0], [-5.0]], axes, [1.0, 2.0]), [[4, 6], [-2, -2]])
+    with pytest.raises(ValueError):
+        reconstruct([[1.0, 2.0]], axes, [0.0, 0.0])  # two scores for one axis
+    with pytest.raises(ValueError):
+        reconstruct([1.0], axes, [0.0, 0.0, 0.0])  # mean of the wrong length
+    with pytest.raises(ValueError):
+        reconstruct([np.nan], axes, [0.0, 0.0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reconstruction_error_is_n_minus_one_times_the_dropped_eigenvalues(seed):
+    rng = np.random.default_rng(seed)
+    X = _random_data(rng)
+    n, d = X.shape
+    eigenvalues, V = pca(X)
+    for k in range(1, d + 1):
+        error = reconstruction_error(X, V[:k], X.mean(axis=0))
+        expected = (n - 1) * eigenvalues[k:].sum()
+        assert error == pytest.approx(expected, rel=1e-8, abs=1e-8 * (n - 1) * eigenvalues.sum())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reconstruction_error_by_pythagoras(seed):
+    # ‖x − μ‖² = ‖z‖² + ‖x − x̂‖² for every point, with any orthonormal axes and centre.
+    rng = np.random.default_rng(seed)
+    X = _random_data(rng)
+    d = X.shape[1]
+    axes, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    k = int(rng.integers(1, d + 1))
+    kept = axes.T[:k]
+    centre = rng.normal(size=d)
+    scores = (X - centre) @ kept.T
+    expected = float(((X - centre) ** 2).sum() - (scores**2).sum())
+    error = reconstruction_error(X, kept, centre)
+    assert error == pytest.approx(expected, rel=1e-8, abs=1e-9 * ((X - centre) ** 2).sum())
+    # and point by point, from a loop
+    loop = 0.0
+    for x in X:
+        rebuilt = centre + sum((v @ (x - centre)) * v for v in kept)
+        loop += float(((x - rebuilt) ** 2).sum())
+    assert error == pytest.approx(loop, rel=1e-8, abs=1e-9 * ((X - centre) ** 2).sum())
+
+
+def test_reconstruction_error_of_a_hand_worked_example():
+    # Axis (0.6, 0.8) through (1, 2): x = (4, 2) has x − μ = (3, 0), z = 1.8,
+    # x̂ = (2.08, 3.44), residual (1.92, −1.44), squared 3.6864 + 2.0736 = 5.76 = (−2.4)²
+    # (the score on the dropped axis (−0.8, 0.6) is −2.4).
+    error = reconstruction_error([[4.0, 2.0]], [[0.6, 0.8]], [1.0, 2.0])
+    assert error == pytest.approx(5.76)
+
+
+def test_reconstruction_error_refuses_axes_that_are_not_orthonormal():
+    X = np.ones((3, 2))
+    for axes in ([[1.0, 1.0]], [[1.0, 0.0], [0.6, 0.8]], [[1.0, 0.0, 0.0]], [[np.nan, 1.0]]):
+        with pytest.raises(ValueError):
+            reconstruction_error(X, axes, [0.0, 0.0])
+    with pytest.raises(ValueError):
+        reconstruction_error(X, [[1.0, 0.0]], [0.0])
+    with pytest.raises(ValueError):
+        reconstruction_error(np.ones(3), [[1.0, 0.0]], [0.0, 0.0])
+
+
+def _needed_by_loop(eigenvalues, share):
+    ordered = sorted(eigenvalues, reverse=True)
+    total, running = sum(ordered), 0.0
+    for m, value in enumerate(ordered, start=1):
+        running += value
+        if running / total >= share - 1e-12:
+            return m
+    return len(ordered)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_components_for_variance_matches_a_loop(seed):
+    rng = np.random.default_rng(seed)
+    eigenvalues = rng.exponential(size=int(rng.integers(1, 8)))
+    for share in (0.5, 0.8, 0.9, 0.95, 0.99, 1.0, float(rng.uniform(0.01, 1))):
+        needed = components_for_variance(rng.permutation(eigenvalues), share)
+        assert needed == _needed_by_loop(eigenvalues, share)
+        assert isinstance(needed, int) and 1 <= needed <= len(eigenvalues)
+
+
+def test_components_for_variance_on_known_values():
+    assert components_for_variance([6.0, 3.0, 1.0], 0.9) == 2  # 0.6, 0.9 reaches it exactly
+    assert components_for_variance([6.0, 3.0, 1.0], 0.91) == 3
+    assert components_for_variance([6.0, 3.0, 1.0], 0.6) == 1
+    assert components_for_variance([1.0, 3.0, 6.0], 0.9) == 2  # order does not matter
+    assert components_for_variance([2.7, 0.3], 0.9) == 1  # 2.7 / 3 rounds below 0.9
+    assert components_for_variance([5.0, 0.0], 1.0) == 1
+    # The notes' example: 2.53 / 2.59 = 0.977 of the variance in one component.
+    assert components_for_variance([0.06, 2.53], 0.95) == 1
+
+
+@pytest.mark.parametrize(
+    "eigenvalues, share",
+    [
+        ([1.0, 2.0], 0.0),
+        ([1.0, 2.0], 1.5),
+        ([1.0, 2.0], -0.1),
+        ([1.0, 2.0], float("nan")),
+        ([1.0, 2.0], "0.9"),
+        ([1.0, 2.0], True),
+        ([0.0, 0.0], 0.9),
+        ([-1.0, 2.0], 0.9),
+        ([[1.0, 2.0]], 0.9),
+    ],
+)
+def test_components_for_variance_rejects_bad_input(eigenvalues, share):
+    with pytest.raises(ValueError):
+        components_for_variance(eigenvalues, share)
