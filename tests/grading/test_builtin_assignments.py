@@ -21,7 +21,7 @@ from tutor.grading.submissions import Submission
 from tutor.grading.tasks import Raised
 from tutor.solutions import conv
 
-BUILT_IN = {name: assignments.load(name) for name in ("core", "classical")}
+BUILT_IN = {name: assignments.load(name) for name in ("core", "classical", "deep")}
 TASKS = {task.function: task for a in BUILT_IN.values() for task in a.tasks}
 INPUT_CHANGED = "the function changed its input; it must return a new value"
 
@@ -248,6 +248,186 @@ def gini_split(labels, feature):
     return float(np.mean(impurities))
 """,
     ),
+    # deep
+    "softmax_without_shift": (
+        "deep",
+        "softmax",
+        """
+def softmax(z, axis=-1):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / np.sum(e, axis=axis, keepdims=True)
+""",
+    ),
+    "softmax_over_the_whole_array": (
+        "deep",
+        "softmax",
+        """
+def softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+""",
+    ),
+    "attention_without_scaling": (
+        "deep",
+        "scaled_dot_product_attention",
+        """
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    Q, K, V = (np.asarray(a, dtype=float) for a in (Q, K, V))
+    scores = Q @ K.T
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
+    weights = e / np.sum(e, axis=-1, keepdims=True)
+    return weights @ V, weights
+""",
+    ),
+    "attention_scaled_by_d": (
+        "deep",
+        "scaled_dot_product_attention",
+        """
+def scaled_dot_product_attention(Q, K, V, mask=None):
+    Q, K, V = (np.asarray(a, dtype=float) for a in (Q, K, V))
+    scores = Q @ K.T / K.shape[1]
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    e = np.exp(scores - np.max(scores, axis=-1, keepdims=True))
+    weights = e / np.sum(e, axis=-1, keepdims=True)
+    return weights @ V, weights
+""",
+    ),
+    "conv2d_flips_the_kernel": (
+        "deep",
+        "conv2d",
+        """
+def conv2d(x, kernel, padding=0, stride=1):
+    x = np.pad(np.asarray(x, dtype=float), padding)
+    kernel = np.asarray(kernel, dtype=float)[::-1, ::-1]
+    fh, fw = kernel.shape
+    if fh > x.shape[0] or fw > x.shape[1]:
+        raise ValueError("the kernel is larger than the padded input")
+    rows, cols = (x.shape[0] - fh) // stride + 1, (x.shape[1] - fw) // stride + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            window = x[i * stride : i * stride + fh, j * stride : j * stride + fw]
+            out[i, j] = np.sum(window * kernel)
+    return out
+""",
+    ),
+    "max_pool_stride_1_by_default": (
+        "deep",
+        "max_pool",
+        """
+def max_pool(x, size, stride=None):
+    x = np.asarray(x, dtype=float)
+    stride = 1 if stride is None else stride
+    if size > min(x.shape):
+        raise ValueError("the window is larger than the image")
+    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = x[i * stride : i * stride + size, j * stride : j * stride + size].max()
+    return out
+""",
+    ),
+    "max_pool_starting_from_zero": (
+        "deep",
+        "max_pool",
+        """
+def max_pool(x, size, stride=None):
+    x = np.asarray(x, dtype=float)
+    stride = size if stride is None else stride
+    if size > min(x.shape):
+        raise ValueError("the window is larger than the image")
+    rows, cols = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            for u in range(size):
+                for v in range(size):
+                    out[i, j] = max(out[i, j], x[i * stride + u, j * stride + v])
+    return out
+""",
+    ),
+    "avg_pool_keeps_partial_windows": (
+        "deep",
+        "avg_pool",
+        """
+def avg_pool(x, size, stride=None):
+    x = np.asarray(x, dtype=float)
+    stride = size if stride is None else stride
+    if size > min(x.shape):
+        raise ValueError("the window is larger than the image")
+    rows, cols = -(-(x.shape[0] - size) // stride) + 1, -(-(x.shape[1] - size) // stride) + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = x[i * stride : i * stride + size, j * stride : j * stride + size].mean()
+    return out
+""",
+    ),
+    "kmeans_median_centroids": (
+        "deep",
+        "kmeans_step",
+        """
+def kmeans_step(X, centroids):
+    X, centroids = np.asarray(X, dtype=float), np.asarray(centroids, dtype=float)
+    d = ((X[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    assignments = np.argmin(d, axis=1)
+    new = centroids.copy()
+    for j in range(len(centroids)):
+        if np.any(assignments == j):
+            new[j] = np.median(X[assignments == j], axis=0)
+    return new, assignments
+""",
+    ),
+    "kmeans_drops_empty_clusters": (
+        "deep",
+        "kmeans_step",
+        """
+def kmeans_step(X, centroids):
+    X, centroids = np.asarray(X, dtype=float), np.asarray(centroids, dtype=float)
+    d = ((X[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    assignments = np.argmin(d, axis=1)
+    kept = [j for j in range(len(centroids)) if np.any(assignments == j)]
+    return np.array([X[assignments == j].mean(axis=0) for j in kept]), assignments
+""",
+    ),
+    "batch_norm_unbiased_variance": (
+        "deep",
+        "batch_norm",
+        """
+def batch_norm(X, gamma, beta, eps=1e-5):
+    X = np.asarray(X, dtype=float)
+    mean, var = X.mean(axis=0), X.var(axis=0, ddof=1)
+    x_hat = (X - mean) / np.sqrt(var + eps)
+    return gamma * x_hat + beta, x_hat, mean, var
+""",
+    ),
+    "batch_norm_without_eps": (
+        "deep",
+        "batch_norm",
+        """
+def batch_norm(X, gamma, beta, eps=1e-5):
+    X = np.asarray(X, dtype=float)
+    mean, var = X.mean(axis=0), X.var(axis=0)
+    x_hat = (X - mean) / np.sqrt(var)
+    return gamma * x_hat + beta, x_hat, mean, var
+""",
+    ),
+    "batch_norm_backward_without_the_mean_and_variance_paths": (
+        "deep",
+        "batch_norm_backward",
+        """
+def batch_norm_backward(dY, X, gamma, eps=1e-5):
+    X, dY = np.asarray(X, dtype=float), np.asarray(dY, dtype=float)
+    mean, var = X.mean(axis=0), X.var(axis=0)
+    x_hat = (X - mean) / np.sqrt(var + eps)
+    return dY * gamma / np.sqrt(var + eps), (dY * x_hat).sum(axis=0), dY.sum(axis=0)
+""",
+    ),
 }
 
 
@@ -391,8 +571,9 @@ def test_the_starter_keeps_every_signature_of_the_reference(name):
             namespace[task.function](*task.cases[0].args, **task.cases[0].kwargs)
 
 
-def test_each_classical_task_has_edge_and_property_cases_beside_the_random_ones():
-    for task in BUILT_IN["classical"].tasks:
+@pytest.mark.parametrize("name", ["classical", "deep"])
+def test_each_task_has_edge_and_property_cases_beside_the_random_ones(name):
+    for task in BUILT_IN[name].tasks:
         assert len(task.cases) >= task.count + 3, f"{task.function} has too few named cases"
 
 
@@ -525,6 +706,18 @@ CAUGHT_BY = {
     "hinge_subgradient_counts_the_margin": "exactly on the margin",
     "naive_bayes_plus_one_denominator": "unseen value",
     "minkowski_without_abs": "Manhattan adds absolute differences",
+    "softmax_without_shift": "±1000",
+    "attention_without_scaling": "the notes' example",
+    "attention_scaled_by_d": "the notes' example",
+    "conv2d_flips_the_kernel": "not flipped",
+    "max_pool_stride_1_by_default": "defaults to the window size",
+    "max_pool_starting_from_zero": "all-negative",
+    "avg_pool_keeps_partial_windows": "do not fit are dropped",
+    "kmeans_median_centroids": "not the median",
+    "kmeans_drops_empty_clusters": "keeps its old centroid",
+    "batch_norm_unbiased_variance": "not m - 1",
+    "batch_norm_without_eps": "eps is added",
+    "batch_norm_backward_without_the_mean_and_variance_paths": "dY constant down each column",
 }
 
 
@@ -541,3 +734,36 @@ def test_hinge_loss_without_the_regulariser_passes_only_when_lambda_is_0(graded)
     tests = results_of(graded("hinge_loss_without_regulariser"), "hinge_loss")
     cases = TASKS["hinge_loss"].cases
     assert [t.passed for t in tests] == [c.kwargs.get("lam", 0.0) == 0.0 for c in cases]
+
+
+def test_softmax_without_the_shift_fails_only_where_an_exponential_overflows(graded):
+    result = graded("softmax_without_shift")
+    failed = {t.name for t in result.tests if not t.passed}
+    # scaled_dot_product_attention calls the student's own softmax: it loses
+    # its large-score case too, and nothing else.
+    assert failed == {
+        "softmax: logits of ±1000: subtract the max first (no overflow, no nan)",
+        "scaled_dot_product_attention: scores over 1000: the softmax must subtract the max "
+        "(no overflow)",
+    }
+
+
+def test_the_notes_attention_example_is_judged_by_the_notes_numbers():
+    task = TASKS["scaled_dot_product_attention"]
+    (case,) = [c for c in task.cases if c.name.startswith("the notes' example")]
+    notes = np.array([0.0900306, 0.2447285, 0.6652410])
+    assert case.judge((notes, notes))[0] == 1.0
+    assert case.judge((notes[::-1], notes[::-1]))[0] == 0.0
+
+
+def test_batch_norm_backward_without_the_batch_paths_fails_the_hidden_gradient_checks(graded):
+    result = graded("batch_norm_backward_without_the_mean_and_variance_paths")
+    tests = results_of(result, "batch_norm_backward")
+    cases = TASKS["batch_norm_backward"].cases
+    assert TASKS["batch_norm_backward"].visibility == "hidden"
+    assert {t.output for t in tests if not t.passed} == {"failed (hidden test)"}
+    checks = [t for t, c in zip(tests, cases) if c.name.startswith("finite-difference check")]
+    assert len(checks) == 2 and not any(t.passed for t in checks)
+    # Only the law that holds for dX = dY·gamma/sigma as well passes: gamma = 0.
+    passed = [c.name for t, c in zip(tests, cases) if t.passed]
+    assert passed == ["gamma = 0 stops the gradient to X, not to gamma"]

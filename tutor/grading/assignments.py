@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import classical_tasks, tasks
+from . import classical_tasks, deep_tasks, tasks
 from .sandbox import Limits
 
 # Every gradable function, by name, across the built-in assignments' chapters.
-TASK_KINDS = tasks.TASK_KINDS | classical_tasks.TASK_KINDS
+TASK_KINDS = tasks.TASK_KINDS | classical_tasks.TASK_KINDS | deep_tasks.TASK_KINDS
 
 TASK_KEYS = {
     "function",
