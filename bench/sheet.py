@@ -3,13 +3,13 @@
 Measures, in one run:
 - problem variants per second: generation, solving, worked steps and both
   HTML pages, for sheets mixing every problem type (interpreter start and
-  imports excluded: one warm-up sheet first);
+  imports excluded: one warm-up sheet first), without figures and with them;
 - the start-up of `tutor --help` against `python -c pass`, as medians of
   repeated runs of the installed console script, with `import click` alone
   for reference (the command line's framework costs what it costs).
 
-Targets on a 2-core machine: >= 50 variants/s; `tutor --help` at most 1.5x
-the bare interpreter.
+Targets on a 2-core machine: >= 50 variants/s without figures, >= 20 with
+them; `tutor --help` at most 1.5x the bare interpreter.
 
 Usage: python bench/sheet.py [--sheets 30] [--runs 21]
 """
@@ -23,20 +23,23 @@ import time
 from pathlib import Path
 
 
-def variants_per_second(sheets):
+def variants_per_second(sheets, figures):
     from tutor import registry
     from tutor.render import render
     from tutor.sheet import make_sheet
 
     count = len(registry.problem_types())
-    render("solutions.html", "en", variants=make_sheet([], count, 0), seed=0)  # warm-up
+    warm_up = make_sheet([], count, 0)
+    render("solutions.html", "en", variants=warm_up, seed=0, figures=figures)
     start = time.perf_counter()
     for seed in range(1, sheets + 1):
         variants = make_sheet([], count, seed)
-        for page in ("sheet.html", "solutions.html"):
-            render(page, "en" if seed % 2 else "zh", variants=variants, seed=seed)
+        lang = "en" if seed % 2 else "zh"
+        render("sheet.html", lang, variants=variants, seed=seed)
+        render("solutions.html", lang, variants=variants, seed=seed, figures=figures)
     elapsed = time.perf_counter() - start
-    return sheets * count / elapsed, sheets * count, elapsed
+    drawn = sum(hasattr(p, "figure") for p in registry.problem_types().values())
+    return sheets * count / elapsed, sheets * count, elapsed, drawn
 
 
 def median_seconds(command, runs):
@@ -54,8 +57,13 @@ def main():
     parser.add_argument("--runs", type=int, default=21, help="runs per start-up measurement")
     args = parser.parse_args()
 
-    rate, total, elapsed = variants_per_second(args.sheets)
+    rate, total, elapsed, _ = variants_per_second(args.sheets, figures=False)
     print(f"variants: {total} in {elapsed:.2f} s = {rate:.1f} variants/s (target >= 50)")
+    rate, total, elapsed, drawn = variants_per_second(args.sheets, figures=True)
+    print(
+        f"with figures ({drawn} of the types draw one): {total} in {elapsed:.2f} s "
+        f"= {rate:.1f} variants/s (target >= 20)"
+    )
 
     script = shutil.which("tutor", path=str(Path(sys.executable).parent)) or shutil.which("tutor")
     bare = median_seconds([sys.executable, "-c", "pass"], args.runs)

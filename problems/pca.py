@@ -5,6 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Eigenvector, Matrix, Misconception, Vector
+from tutor.figures import Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -15,7 +16,9 @@ from tutor.problem import (
     matrix,
     text,
 )
-from tutor.solutions.pca import covariance, explained_variance_ratio, pca
+from tutor.solutions.pca import covariance, explained_variance_ratio, pca, project
+
+from ._figures import principal_axes
 
 ID = "pca"
 TOPIC = "unsupervised"
@@ -292,3 +295,29 @@ def solve(params):
         )
     )
     return Solution(parts, tuple(steps))
+
+
+def figure(params, solution):
+    """The points, their mean and the principal axes scaled by √λ; data in
+    3-D are drawn in the plane of the first two components."""
+    X = _data(params)
+    eigenvalues, components = pca(X)
+    if X.shape[1] == 2:
+        draw, alt = principal_axes(X, X.mean(axis=0), components, eigenvalues)
+        caption = text(
+            "The points, their mean μ and the principal axes drawn from μ with length √λ: "
+            "the first points where the data spread most. Dotted lines drop each point onto "
+            "the first axis.",
+            "各点、均值 μ 以及从 μ 出发、长为 √λ 的主轴：第一主轴指向数据散布最大的方向。"
+            "虚线把每个点投影到第一主轴上。",
+        )
+    else:
+        scores = project(X, components[:2])
+        draw, alt = principal_axes(scores, np.zeros(2), np.eye(2), eigenvalues)
+        caption = text(
+            "The points in the plane of the first two components (their scores z₁, z₂, "
+            "so the mean is at 0), with the axes of length √λ₁ and √λ₂.",
+            "各点在前两个主成分构成的平面上的位置（得分 z₁、z₂，均值在原点），"
+            "以及长为 √λ₁、√λ₂ 的主轴。",
+        )
+    return Figure(draw, caption, alt)

@@ -98,6 +98,14 @@ def _problem_ids(names):
         raise BadInput(f"{error}; see 'tutor topics'") from None
 
 
+FIGURES = click.option(
+    "--figures/--no-figures",
+    default=True,
+    show_default=True,
+    help="Draw figures in the worked solutions (HTML only).",
+)
+
+
 def _fresh_seed():
     return int.from_bytes(os.urandom(4), "big") >> 1
 
@@ -134,7 +142,8 @@ def _fresh_seed():
     show_default=True,
     help="Folder to write into.",
 )
-def sheet(ids, count, exam, per_chapter, seed, lang, difficulty, out):
+@FIGURES
+def sheet(ids, count, exam, per_chapter, seed, lang, difficulty, out, figures):
     """Write a randomized practice sheet with its answer key.
 
     Writes sheet.html (for the student), solutions.html (answers and every
@@ -159,7 +168,7 @@ def sheet(ids, count, exam, per_chapter, seed, lang, difficulty, out):
     if seed is None:
         seed = _fresh_seed()
     variants = make_sheet(ids, count, seed, difficulty, per_chapter if exam else None)
-    written = write_sheet(out, variants, seed, lang, difficulty, exam)
+    written = write_sheet(out, variants, seed, lang, difficulty, exam, figures)
     click.echo(f"{len(variants)} problems, seed {seed}: " + ", ".join(str(p) for p in written))
 
 
@@ -216,7 +225,8 @@ def explain_json(variant, lang):
     help="Output format (default: from the -o suffix, else md).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File.")
-def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
+@FIGURES
+def explain(problem_id, assignments, seed, lang, difficulty, fmt, output, figures):
     """Show the worked solution of one problem instance.
 
     The instance is random, or given with --set, so that an example from
@@ -263,7 +273,7 @@ def explain(problem_id, assignments, seed, lang, difficulty, fmt, output):
     elif fmt == "html":
         from .render import render
 
-        content = render("explain.html", lang, variant=variant)
+        content = render("explain.html", lang, variant=variant, figures=figures)
     else:
         from .render import markdown
 

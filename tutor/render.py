@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from markupsafe import Markup, escape
 
-from . import __version__, tex
+from . import __version__, figures, tex
 from .problem import MATH_PIECES
 
 UI = {
@@ -167,7 +167,12 @@ def environment():
     env.filters["rich"] = rich
     env.filters["math"] = math
     env.filters["number"] = tex.plain
-    env.globals.update(answer_latex=answer_latex, kind_hint=kind_hint, version=__version__)
+    env.globals.update(
+        answer_latex=answer_latex,
+        kind_hint=kind_hint,
+        figure_of=figures.rendered,
+        version=__version__,
+    )
     return env
 
 

@@ -139,8 +139,9 @@ def answers_toml(variants, sheet_seed, lang):
     return "\n".join(lines)
 
 
-def write_sheet(out_dir, variants, sheet_seed, lang, difficulty, exam=False):
-    """Write sheet.html, solutions.html, sheet.json and answers.toml."""
+def write_sheet(out_dir, variants, sheet_seed, lang, difficulty, exam=False, figures=True):
+    """Write sheet.html, solutions.html (with figures unless told not to),
+    sheet.json and answers.toml."""
     from .render import render
 
     out = Path(out_dir)
@@ -148,7 +149,7 @@ def write_sheet(out_dir, variants, sheet_seed, lang, difficulty, exam=False):
     context = {"variants": variants, "seed": sheet_seed, "exam": exam}
     files = {
         "sheet.html": render("sheet.html", lang, **context),
-        "solutions.html": render("solutions.html", lang, **context),
+        "solutions.html": render("solutions.html", lang, **context, figures=figures),
         "sheet.json": json.dumps(
             sheet_json(variants, sheet_seed, lang, difficulty, exam), ensure_ascii=False, indent=2
         )

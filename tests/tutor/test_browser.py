@@ -13,7 +13,9 @@ import subprocess
 
 import pytest
 
-from tutor.sheet import make_sheet, write_sheet
+from tutor import registry
+from tutor.render import render
+from tutor.sheet import build_variant, make_sheet, write_sheet
 
 PROBE = """
 <script>
@@ -40,6 +42,15 @@ window.addEventListener("load", () => {
     tables: tables.length,
     gridded: gridded.length,
     errors: document.querySelectorAll("merror").length,
+    figures: document.querySelectorAll("figure.figure").length,
+    figuresShown: [...document.querySelectorAll("figure.figure")].filter((f) => {
+      const picture = f.querySelector("svg[role=img][aria-label]");
+      const caption = f.querySelector("figcaption");
+      const shapes = picture ? picture.querySelectorAll("path, use").length : 0;
+      return picture && box(picture).width > 100 && box(picture).height > 80 && shapes > 10
+        && caption && caption.innerText.trim().length > 0
+        && box(picture).width <= box(document.body).width + 1;
+    }).length,
     rawLatex: /\\\\(frac|begin|sum|lambda)|\\$/.test(document.body.innerText),
     resources: performance.getEntriesByType("resource").map((r) => r.name),
     cjkWidth: (() => {
@@ -131,6 +142,14 @@ def test_solutions_have_fractions_and_matrices(sheet_dir, tmp_path):
     assert report["tables"] > 0
 
 
+def test_solutions_show_their_figures_and_the_sheet_has_none(sheet_dir, tmp_path):
+    solutions = probe(sheet_dir / "solutions.html", tmp_path)
+    drawn = [i for i, p in registry.problem_types().items() if hasattr(p, "figure")]
+    assert solutions["figures"] >= len(drawn) // 2
+    assert solutions["figuresShown"] == solutions["figures"], "a figure is not shown whole"
+    assert probe(sheet_dir / "sheet.html", tmp_path)["figures"] == 0
+
+
 def test_the_probe_sees_math_that_is_not_typeset(tmp_path):
     # Outside <math> the same elements are unknown inline HTML: nothing stacks.
     page = tmp_path / "plain.html"
@@ -142,3 +161,12 @@ def test_the_probe_sees_math_that_is_not_typeset(tmp_path):
     assert report["fractions"] == 1 and report["stacked"] == 0
     assert report["tables"] == 1 and report["gridded"] == 0
     assert report["rawLatex"]
+
+
+def test_the_notes_pca_example_shows_its_figure(tmp_path):
+    variant = build_variant("pca", None, 2, {"X": [[2.5, 2.4], [0.4, 0.7], [2.2, 2.9]]})
+    page = tmp_path / "pca.html"
+    page.write_text(render("explain.html", "en", variant=variant), encoding="utf-8")
+    report = probe(page, tmp_path)
+    assert report["figures"] == report["figuresShown"] == 1
+    assert report["resources"] == []
