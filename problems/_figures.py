@@ -11,6 +11,11 @@ def _point(values):
     return "(" + ", ".join(tex.plain(v) for v in values) + ")"
 
 
+def subscript(number):
+    """A whole number in subscript digits: labels without mathtext draw fast."""
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def square_limits(ax, reach, pad=0.12):
     """Limits that hold every point of ``reach`` with one scale on both axes."""
     low, high = reach.min(axis=0), reach.max(axis=0)
@@ -35,10 +40,10 @@ def principal_axes(points, mean, components, eigenvalues):
     def draw(ax):
         for x, p in zip(points, projected):
             ax.plot(*zip(x, p), ":", color="#777777", linewidth=1)
-        ax.plot(*projected.T, "s", color=COLORS[1], markersize=4, label="projection on $u_1$")
-        ax.plot(*points.T, "o", color=COLORS[0], markersize=6, label="$x_i$")
+        ax.plot(*projected.T, "s", color=COLORS[1], markersize=4, label="xᵢ on u₁")
+        ax.plot(*points.T, "o", color=COLORS[0], markersize=6, label="xᵢ")
         for i, x in enumerate(points, 1):
-            ax.annotate(f"$x_{{{i}}}$", x, textcoords="offset points", xytext=(5, 4))
+            ax.annotate(f"x{subscript(i)}", x, textcoords="offset points", xytext=(5, 4))
         for j, (axis, dash) in enumerate(zip(axes, DASHES)):
             ax.annotate(
                 "",
@@ -47,9 +52,9 @@ def principal_axes(points, mean, components, eigenvalues):
                 arrowprops={"arrowstyle": "-|>", "linestyle": dash, "color": COLORS[2 + j]},
             )
             ax.plot(*zip(mean - axis, mean), dash, color=COLORS[2 + j], linewidth=1)
-            label = rf"$\sqrt{{\lambda_{j + 1}}}\,u_{j + 1}$"
+            label = f"√λ{subscript(j + 1)} u{subscript(j + 1)}"
             ax.plot([], [], dash, color=COLORS[2 + j], label=label)
-        ax.plot(*mean, "X", color="black", markersize=9, label=r"mean $\mu$")
+        ax.plot(*mean, "X", color="black", markersize=9, label="μ")
         square_limits(ax, np.vstack([points, projected, mean + axes, mean - axes]))
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
 
