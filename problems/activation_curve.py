@@ -5,6 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Misconception, Number, Vector
+from tutor.figures import COLORS, DASHES, MARKERS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -318,3 +319,113 @@ def solve(params):
         ),
     ]
     return Solution(parts, tuple(steps))
+
+
+def _window(kind, x, w, bias, reach=15.0):
+    """The inputs to plot: x and, for every unit with w_i ≠ 0, where it
+    changes (the sigmoid's rise for z_i from −4 to 4, the kinks of the ReLU
+    at z_i = 0 and of the hard sigmoid at z_i = 0 and 1), kept within
+    ``reach`` of x so that a far-away unit does not shrink the rest."""
+    edges = {"sigmoid": (-4.0, 4.0), "relu": (0.0,), "hard_sigmoid": (0.0, 1.0)}[kind]
+    slopes = w != 0
+    marks = [x] + [float(v) for e in edges for v in (e - bias[slopes]) / w[slopes]]
+    low, high = max(min(marks), x - reach), min(max(marks), x + reach)
+    pad = max(1.0, 0.1 * (high - low))
+    return low - pad, high + pad
+
+
+def _kinks(kind, w, bias):
+    """The inputs where a ReLU or a hard sigmoid bends, so that the plot
+    passes through the corners exactly."""
+    if kind == "sigmoid":
+        return np.array([])
+    edges = (0.0,) if kind == "relu" else (0.0, 1.0)
+    slopes = w != 0
+    return np.concatenate([(e - bias[slopes]) / w[slopes] for e in edges])
+
+
+_SUB = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def _label_number(x):
+    """A number for a label inside the figure: plain text, which is much
+    cheaper to lay out than math, with the typographic minus."""
+    return tex.plain(x).replace("-", "\u2212")
+
+
+def figure(params, solution):
+    """The curve y = b + Σ cᵢ a(bᵢ + wᵢx) (solid) with each unit's term
+    cᵢ a(bᵢ + wᵢx) (dashed, dotted, dash-dotted) and the outer bias b, over
+    an input range that shows every unit's bend and the asked x; at x a
+    marker on every curve gives the terms and y of the answer. A unit that
+    bends more than 15 from x is drawn only as far as the window reaches."""
+    kind, x, b, c, w, bias = _values(params)
+    pieces = activation_pieces(x, c, w, bias, kind)
+    y = activation_curve(x, b, c, w, bias, kind)
+    low, high = _window(kind, x, w, bias)
+    a = {"sigmoid": "σ", "relu": "ReLU", "hard_sigmoid": "h"}[kind]
+
+    def draw(ax):
+        kinks = _kinks(kind, w, bias)
+        grid = np.union1d(np.linspace(low, high, 801), kinks[(kinks > low) & (kinks < high)])
+        grid = np.union1d(grid, [x])
+        at = [int(np.searchsorted(grid, x))]
+        curves = activation_pieces(grid, c, w, bias, kind)
+        ax.axhline(
+            b,
+            color="#777777",
+            linewidth=0.9,
+            linestyle=(0, (1, 1)),
+            label=f"b = {_label_number(b)}",
+        )
+        for i in range(c.size):
+            ax.plot(
+                grid,
+                curves[:, i],
+                DASHES[1 + i % 3],
+                color=COLORS[i % len(COLORS)],
+                marker=MARKERS[i % len(MARKERS)],
+                markevery=at,
+                markersize=6,
+                linewidth=1.3,
+                zorder=3,
+                label=f"c{_SUB[i + 1]} {a}(z{_SUB[i + 1]}) = {_label_number(pieces[i])}",
+            )
+        ax.plot(
+            grid,
+            b + curves.sum(axis=1),
+            DASHES[0],
+            color="black",
+            marker="*",
+            markevery=at,
+            markersize=11,
+            linewidth=2,
+            label=f"y = {_label_number(y)}",
+        )
+        ax.axvline(x, color="#777777", linewidth=0.9, linestyle=DASHES[3])
+        ax.set_xlim(low, high)
+        ax.margins(y=0.08)  # b often lies at the edge of the data
+        ax.set_xlabel("x", fontstyle="italic")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+
+    m = c.size
+    name = {"sigmoid": "σ", "relu": "ReLU", "hard_sigmoid": "h"}[kind]
+    terms = ", ".join(tex.plain(p) for p in pieces)
+    caption = text(
+        f"The curve y = b + Σ cᵢ {name}(bᵢ + wᵢx) (solid) is the outer bias b (thin dotted "
+        f"line) plus its {m} term{'s' if m > 1 else ''} cᵢ {name}(bᵢ + wᵢx), one per unit "
+        f"(dashed and dotted). At x = {tex.plain(x)} (vertical line) the markers give each "
+        f"term, zᵢ = bᵢ + wᵢx, and their sum y = {tex.plain(y)}.",
+        f"曲线 y = b + Σ cᵢ {name}(bᵢ + wᵢx)（实线）等于外层偏置 b（细点线）加上 {m} 个"
+        f"单元各自的项 cᵢ {name}(bᵢ + wᵢx)（虚线和点线）。在 x = {tex.plain(x)} 处"
+        f"（竖线），各标记给出每一项（zᵢ = bᵢ + wᵢx）以及它们的和 y = {tex.plain(y)}。",
+    )
+    alt = text(
+        f"Graph of y = b + Σ cᵢ {name}(bᵢ + wᵢx) for x from {tex.plain(low)} to "
+        f"{tex.plain(high)}, with b = {tex.plain(b)} and its {m} terms drawn separately; at "
+        f"x = {tex.plain(x)} the terms are {terms} and y = {tex.plain(y)}.",
+        f"y = b + Σ cᵢ {name}(bᵢ + wᵢx) 的图像，x 从 {tex.plain(low)} 到 {tex.plain(high)}，"
+        f"b = {tex.plain(b)}，{m} 个项分别画出；在 x = {tex.plain(x)} 处各项为 {terms}，"
+        f"y = {tex.plain(y)}。",
+    )
+    return Figure(draw, caption, alt)

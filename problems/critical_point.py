@@ -9,6 +9,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Choice, Matrix, Misconception, Vector
+from tutor.figures import COLORS, DASHES, MARKERS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -568,3 +569,237 @@ def _steps(rows, point, gradient, hessian, eigenvalues, kind, critical, trace, d
             )
         )
     return tuple(steps)
+
+
+# --- figure ----------------------------------------------------------------------------
+
+REACH = 2.0  # half the side of the square drawn around the point
+GRID = 120  # even, so that θ* sits inside a cell and a saddle's contours meet near it
+# One colour and one line style for every level, negative or not: the labels
+# tell the levels apart, and dashes mark the eigenvector directions.
+_CONTOUR = {"colors": COLORS[0], "linewidths": 0.8, "negative_linestyles": "solid"}
+
+
+def _loss_on(terms, first, second):
+    """L at every (θ₁, θ₂) of two arrays of one shape, from sympy's collected
+    terms ((i, j), c)."""
+    total = np.zeros(np.broadcast(first, second).shape)
+    for (i, j), c in terms:
+        total = total + c * first**i * second**j
+    return total
+
+
+def _levels(values, around=None):
+    """Contour levels at evenly spaced quantiles of the values, rounded to a
+    step fitting their spread and strictly inside their range; with
+    ``around``, none so close to it that its own contour would hide them."""
+    low, high = float(values.min()), float(values.max())
+    if not high - low > 0:
+        return np.array([])
+    step = 10.0 ** np.floor(np.log10((high - low) / 20))
+    levels = np.unique(np.round(np.quantile(values, np.linspace(0.04, 0.96, 10)) / step) * step)
+    if around is not None:
+        levels = levels[np.abs(levels - around) > step / 2]
+    return levels[(levels > low) & (levels < high)]
+
+
+def _label_number(level):
+    """A number for a label inside the figure (a contour's value, a legend
+    entry) as plain text, much cheaper to lay out than math, with the
+    typographic minus that the tick labels use."""
+    return tex.plain(level).replace("-", "\u2212")
+
+
+def _kind_words(kind, eigenvalues, gradient):
+    """Why θ* is what it is, with the numbers: in English a noun phrase, in
+    Chinese with its verb (是 or 不是)."""
+    l1, l2 = (tex.plain(v) for v in eigenvalues)
+    g = f"({tex.plain(gradient[0])}, {tex.plain(gradient[1])})"
+    return {
+        MINIMUM: text(
+            f"a local minimum: both eigenvalues of H are positive (λ₁ = {l1}, λ₂ = {l2}), so L "
+            "rises in every direction and the contours close around θ*",
+            f"是局部极小值点：H 的两个特征值都为正（λ₁ = {l1}，λ₂ = {l2}），L 在各个方向上都上升，"
+            "等高线围绕 θ* 闭合",
+        ),
+        MAXIMUM: text(
+            f"a local maximum: both eigenvalues of H are negative (λ₁ = {l1}, λ₂ = {l2}), so L "
+            "falls in every direction and the contours close around θ*",
+            f"是局部极大值点：H 的两个特征值都为负（λ₁ = {l1}，λ₂ = {l2}），L 在各个方向上都下降，"
+            "等高线围绕 θ* 闭合",
+        ),
+        SADDLE: text(
+            f"a saddle point: λ₁ = {l1} < 0 < λ₂ = {l2}, so L falls along the eigenvector v₁ "
+            "and rises along v₂, and the contour at the level L(θ*) (thick) crosses itself there",
+            f"是鞍点：λ₁ = {l1} < 0 < λ₂ = {l2}，L 沿特征向量 v₁ 下降、沿 v₂ 上升，"
+            "高度为 L(θ*) 的等高线（粗线）在该点自相交",
+        ),
+        INCONCLUSIVE: text(
+            f"a critical point that the Hessian leaves undecided (λ₁ = {l1}, λ₂ = {l2}): the "
+            "contours show how L behaves around it",
+            f"是 Hessian 无法判定的临界点（λ₁ = {l1}，λ₂ = {l2}）：等高线显示了 L 在它周围的变化",
+        ),
+        NOT_CRITICAL: text(
+            f"not a critical point: the gradient ∇L = {g} (arrow) is not zero; it crosses the "
+            "contour through θ* (thick) towards higher loss",
+            f"不是临界点：梯度 ∇L = {g}（箭头）不为零，它垂直穿过经过 θ* 的等高线（粗线），"
+            "指向损失更大的一侧",
+        ),
+    }[kind]
+
+
+def figure(params, solution):
+    """Contour lines of L on a square of side 4 centred on θ*, with θ*, the
+    eigenvector directions of H (or, where ∇L ≠ 0, the gradient) and, for a
+    saddle or a non-critical point, the contour through θ*. A loss of θ₁
+    alone (or θ₂ alone) is drawn as a curve against that parameter; a
+    constant loss gets no figure."""
+    rows, point = _setting(params)
+    terms = _symbolic(rows)[1]["L"]
+    used = [any(powers[k] for powers, _ in terms) for k in range(2)]
+    if not any(used):
+        return None
+    value = polynomial_gradient_hessian(rows, point)[0]
+    answers = solution.answers()
+    kind = answers["kind"]
+    gradient, hessian = np.array(answers["gradient"]), np.array(answers["hessian"])
+    eigenvalues = np.array(answers["eigenvalues"])
+    if not all(used):
+        k = used.index(True)
+        return _curve_figure(terms, point, value, gradient[k], eigenvalues, kind, k)
+    words = _kind_words(kind, eigenvalues, gradient)
+    at = f"({tex.plain(point[0])}, {tex.plain(point[1])})"
+    numbers = f"L(θ*) = {tex.plain(value)}"
+
+    def draw(ax):
+        ticks = np.linspace(-REACH, REACH, GRID)
+        first, second = np.meshgrid(point[0] + ticks, point[1] + ticks)
+        values = _loss_on(terms, first, second)
+        through = kind in (SADDLE, NOT_CRITICAL)
+        levels = _levels(values, value if through else None)
+        if levels.size:
+            lines = ax.contour(first, second, values, levels=levels, **_CONTOUR)
+            # Every other level carries its value: enough to read the slope,
+            # and each label costs time to place.
+            ax.clabel(lines, levels[::2], fontsize=7, fmt=_label_number)
+        if through and values.min() < value < values.max():
+            style = {**_CONTOUR, "colors": "black", "linewidths": 1.8}
+            ax.contour(first, second, values, levels=[value], **style)
+            ax.plot(
+                [],
+                [],
+                "-",
+                color="black",
+                linewidth=1.8,
+                label=f"L(θ*) = {_label_number(value)}",
+            )
+        if kind == NOT_CRITICAL:
+            tip = point + 0.6 * REACH * gradient / np.linalg.norm(gradient)
+            ax.annotate(
+                "", tip, point, arrowprops={"arrowstyle": "-|>", "color": COLORS[1], "lw": 1.6}
+            )
+            label = f"∇L = ({_label_number(gradient[0])}, {_label_number(gradient[1])})"
+            ax.plot([], [], "-", color=COLORS[1], label=label)
+        else:
+            vectors = np.linalg.eigh(hessian)[1].T
+            for k, (vector, dash) in enumerate(zip(vectors, DASHES[1:])):
+                ends = point + np.outer([-0.8 * REACH, 0.8 * REACH], vector)
+                label = f"v{'₁₂'[k]}: λ{'₁₂'[k]} = {_label_number(eigenvalues[k])}"
+                ax.plot(*ends.T, dash, color=COLORS[1 + 2 * k], linewidth=1.5, label=label)
+        ax.plot(
+            *point,
+            MARKERS[0],
+            color="black",
+            markeredgecolor="white",
+            markersize=8,
+            label=f"θ* = ({_label_number(point[0])}, {_label_number(point[1])})",
+        )
+        ax.set_xlim(point[0] - REACH, point[0] + REACH)
+        ax.set_ylim(point[1] - REACH, point[1] + REACH)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("θ₁", fontstyle="italic")
+        ax.set_ylabel("θ₂", fontstyle="italic")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+
+    caption = text(
+        f"Contour lines of L (every other one labelled with its value) around θ* = {at}, "
+        f"{words['en']}.",
+        f"θ* = {at} 附近 L 的等高线（每隔一条标出取值）。θ* {words['zh']}。",
+    )
+    span = [f"{tex.plain(v - REACH)} to {tex.plain(v + REACH)}" for v in point]
+    alt = text(
+        f"Contour plot of L for θ₁ from {span[0]} and θ₂ from {span[1]}, with the point "
+        f"θ* = {at} marked ({numbers}), which is {words['en']}.",
+        f"L 的等高线图，θ₁ 从 {span[0].replace(' to ', ' 到 ')}，θ₂ 从 "
+        f"{span[1].replace(' to ', ' 到 ')}；标出点 θ* = {at}（{numbers}），它{words['zh']}。",
+    )
+    return Figure(draw, caption, alt)
+
+
+def _curve_figure(terms, point, value, slope, eigenvalues, kind, k):
+    """L against θ₁ (k = 0) or θ₂ (k = 1) when the loss depends on that one
+    alone, with the point and the tangent there."""
+    name, other = ("θ₁", "θ₂")[k], ("θ₂", "θ₁")[k]
+    at = f"({tex.plain(point[0])}, {tex.plain(point[1])})"
+    l1, l2 = (tex.plain(v) for v in eigenvalues)
+    if kind == NOT_CRITICAL:
+        words = text(
+            f"not a critical point: the slope ∂L/∂{name} = {tex.plain(slope)} of the tangent "
+            "(dotted) is not zero",
+            f"不是临界点：切线（点线）的斜率 ∂L/∂{name} = {tex.plain(slope)} 不为零",
+        )
+    else:
+        # H has a zero row and column, so the test cannot decide: a loss of
+        # one parameter is never a minimum, maximum or saddle in its terms.
+        words = text(
+            "a critical point that the Hessian leaves undecided: the tangent (dotted) is flat, "
+            f"and L does not change along {other}, so one eigenvalue of H is 0 "
+            f"(λ₁ = {l1}, λ₂ = {l2})",
+            f"是 Hessian 无法判定的临界点：切线（点线）水平，而 L 沿 {other} 不变，"
+            f"所以 H 有一个特征值为 0（λ₁ = {l1}，λ₂ = {l2}）",
+        )
+    low, high = point[k] - REACH, point[k] + REACH
+
+    def draw(ax):
+        grid = np.linspace(low, high, 401)
+        fixed = np.full_like(grid, point[1 - k])
+        values = _loss_on(terms, *((grid, fixed) if k == 0 else (fixed, grid)))
+        ax.plot(grid, values, DASHES[0], color=COLORS[0], label=f"L({name})")
+        ends = point[k] + np.array([-0.5, 0.5]) * REACH
+        ax.plot(
+            ends,
+            value + slope * (ends - point[k]),
+            DASHES[2],
+            color=COLORS[1],
+            linewidth=1.8,
+            label=f"∂L/∂{name} = {_label_number(slope)}",
+        )
+        ax.plot(
+            point[k],
+            value,
+            MARKERS[0],
+            color="black",
+            markeredgecolor="white",
+            markersize=8,
+            label=f"{name}* = {_label_number(point[k])}",
+        )
+        ax.set_xlim(low, high)
+        ax.set_xlabel(name, fontstyle="italic")
+        ax.set_ylabel("L", fontstyle="italic")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+
+    caption = text(
+        f"L depends on {name} alone (it is constant along {other}), so it is drawn as a curve "
+        f"against {name}; θ* = {at} is {words['en']}.",
+        f"L 只依赖于 {name}（沿 {other} 方向不变），因此画成关于 {name} 的曲线；"
+        f"θ* = {at} {words['zh']}。",
+    )
+    alt = text(
+        f"Graph of L against {name} from {tex.plain(low)} to {tex.plain(high)}, with the point "
+        f"{name} = {tex.plain(point[k])}, L = {tex.plain(value)} marked and the tangent there, "
+        f"of slope {tex.plain(slope)}.",
+        f"L 关于 {name} 的图像，{name} 从 {tex.plain(low)} 到 {tex.plain(high)}；标出点 "
+        f"{name} = {tex.plain(point[k])}、L = {tex.plain(value)}，以及该处斜率为 "
+        f"{tex.plain(slope)} 的切线。",
+    )
+    return Figure(draw, caption, alt)

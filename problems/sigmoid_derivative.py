@@ -7,6 +7,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Expression, Misconception, Number
+from tutor.figures import COLORS, DASHES, MARKERS, Figure
 from tutor.problem import (
     Part,
     Solution,
@@ -287,3 +288,78 @@ def solve(params):
         ),
     )
     return Solution(parts, steps)
+
+
+def _tangent_reach(y, slope, reach=3.0):
+    """How far either side of z the tangent is drawn: at most ``reach``, and
+    never past the band −0.05 ≤ σ ≤ 1.05 that the plot shows."""
+    if slope <= 0:
+        return reach
+    return min(reach, (1.05 - y) / slope, (y + 0.05) / slope)
+
+
+def _label_number(x):
+    """A number for a label inside the figure: plain text, which is much
+    cheaper to lay out than math, with the typographic minus."""
+    return tex.plain(x).replace("-", "\u2212")
+
+
+def figure(params, solution):
+    """σ and σ′ over a window that holds both the whole S of the sigmoid and
+    the variant's z, with the point (z, σ(z)), the value σ′(z) below it and
+    the tangent to σ there, of slope σ′(z). The other parts (δy, w, b) reuse
+    this slope and need no picture of their own."""
+    z, upstream, _, _ = _values(params)
+    y, slope = float(sigmoid(z)), float(sigmoid_grad(z))
+    delta = upstream * slope
+    low, high = min(-6.0, z - 3.0), max(6.0, z + 3.0)
+    reach = _tangent_reach(y, slope)
+    at, height, rate = _label_number(z), _label_number(y), _label_number(slope)
+
+    def draw(ax):
+        grid = np.union1d(np.linspace(low, high, 601), [z])
+        ax.plot(grid, sigmoid(grid), DASHES[0], color=COLORS[0], label="σ(z)")
+        ax.plot(grid, sigmoid_grad(grid), DASHES[1], color=COLORS[1], label="σ′(z)")
+        ends = np.array([z - reach, z + reach])
+        shift = f"(z {'+' if z < 0 else '−'} {_label_number(abs(z))})" if z else "z"
+        ax.plot(
+            ends,
+            y + slope * (ends - z),
+            DASHES[2],
+            color=COLORS[2],
+            linewidth=1.8,
+            label=f"{height} + {rate}·{shift}",
+        )
+        ax.plot([z, z], [0, y], DASHES[3], color="#777777", linewidth=0.9)
+        ax.plot(z, y, MARKERS[0], color=COLORS[0], markersize=9, label=f"σ({at}) = {height}")
+        ax.plot(z, slope, MARKERS[1], color=COLORS[1], markersize=6, label=f"σ′({at}) = {rate}")
+        ax.set_xlim(low, high)
+        ax.set_ylim(-0.08, 1.08)
+        ax.set_xlabel("z", fontstyle="italic")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+
+    numbers = {
+        "z": tex.plain(z),
+        "y": tex.plain(y),
+        "slope": tex.plain(slope),
+        "low": tex.plain(low),
+        "high": tex.plain(high),
+    }
+    caption = text(
+        f"The sigmoid σ (solid) and its derivative σ′ (dashed). At z = {numbers['z']} the "
+        f"tangent to σ (dotted) has slope σ′(z) = y(1 − y) = {numbers['slope']}, the height of "
+        f"the dashed curve there; backpropagation multiplies δy = {tex.plain(upstream)} by this "
+        f"slope, giving δz = {tex.plain(delta)}.",
+        f"sigmoid 函数 σ（实线）及其导数 σ′（虚线）。在 z = {numbers['z']} 处，σ 的切线（点线）"
+        f"斜率为 σ′(z) = y(1 − y) = {numbers['slope']}，正是虚线在该处的高度；反向传播把 "
+        f"δy = {tex.plain(upstream)} 乘以这个斜率，得到 δz = {tex.plain(delta)}。",
+    )
+    alt = text(
+        f"Graph of σ(z) and σ′(z) for z from {numbers['low']} to {numbers['high']}, with the "
+        f"point z = {numbers['z']}, σ(z) = {numbers['y']} (a circle), σ′(z) = "
+        f"{numbers['slope']} (a square) and the tangent to σ there, of slope {numbers['slope']}.",
+        f"σ(z) 与 σ′(z) 的图像，z 从 {numbers['low']} 到 {numbers['high']}；标出点 "
+        f"z = {numbers['z']}、σ(z) = {numbers['y']}（圆点）、σ′(z) = {numbers['slope']}"
+        f"（方块），以及该处斜率为 {numbers['slope']} 的 σ 的切线。",
+    )
+    return Figure(draw, caption, alt)
