@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Choice, Misconception, Number, Vector
+from tutor.figures import COLORS, DASHES, MARKERS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -24,6 +25,8 @@ from tutor.solutions.neighbours import (
     knn_predict,
     minkowski_distance,
 )
+
+from ._figures import square_limits
 
 ID = "knn"
 TOPIC = "classical-models"
@@ -536,3 +539,134 @@ def _vote_steps(X, y, k, euclidean, nearest, prediction):
             rf"{counts} \;\Rightarrow\; \hat{{y}} = \text{{{prediction}}}",
         ),
     ]
+
+
+# More markers than the palette has, for user data with many classes.
+CLASS_MARKERS = (*MARKERS, "P", "X", "<", ">", "h")
+GREY = "#777777"
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def figure(params, solution):
+    """The training points by class, the query, its k nearest neighbours by
+    Euclidean distance (ringed, and in the plane joined to the query) and the
+    circle (with one feature, the interval) of their largest distance; the
+    vote and the predicted class in the caption. Data of more than two
+    dimensions give None: a plane cannot show their distances faithfully."""
+    X, y, x, k, *_ = _data(params)
+    d = X.shape[1]
+    if d > 2:
+        return None
+    nearest = knn_neighbours(X, x, k)
+    prediction = knn_predict(X, y, x, k)
+    distances = np.array([minkowski_distance(row, x, 2) for row in X])
+    radius = float(distances[nearest[-1]])
+    classes = sorted(set(y), key=str)
+    draw = _neighbour_plot(X, y, x, nearest, radius, classes)
+    caption, alt = _figure_text(X, y, x, k, nearest, distances, prediction, classes)
+    return Figure(draw, caption, alt, size=(5.4, 3.4) if d == 2 else (5.4, 2.0))
+
+
+def _neighbour_plot(X, y, x, nearest, radius, classes):
+    """draw(ax) for the points (on the axis when d = 1) and the query's neighbourhood."""
+    plane = X.shape[1] == 2
+    points = X if plane else np.column_stack([X[:, 0], np.zeros(len(X))])
+    query = x if plane else np.array([x[0], 0.0])
+    reach_label = f"r = {tex.plain(radius)}"
+
+    def draw(ax):
+        if plane:
+            for i in nearest:
+                ax.plot(*zip(query, points[i]), DASHES[2], color=GREY, linewidth=1)
+            angles = np.linspace(0, 2 * np.pi, 121)
+            reach = query + radius * np.column_stack([np.cos(angles), np.sin(angles)])
+            ax.plot(*reach.T, DASHES[1], color=COLORS[4], linewidth=1.2, label=reach_label)
+        else:
+            reach = np.array([[x[0] - radius, -0.45], [x[0] + radius, -0.45]])
+            ax.plot(*reach.T, DASHES[1], color=COLORS[4], linewidth=1.2, label=reach_label)
+            ax.plot(*reach.T, "|", color=COLORS[4], markersize=10)
+            ax.axhline(0, color=GREY, linewidth=0.8)
+        ax.plot(
+            *points[nearest].T,
+            "o",
+            markersize=14,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            markeredgewidth=1,
+            linestyle="none",
+            label=f"N{str(len(nearest)).translate(SUBSCRIPTS)}(x)",
+        )
+        for j, label in enumerate(classes):
+            chosen = [i for i, c in enumerate(y) if c == label]
+            ax.plot(
+                *points[chosen].T,
+                CLASS_MARKERS[j % len(CLASS_MARKERS)],
+                color=COLORS[j % len(COLORS)],
+                markersize=6,
+                linestyle="none",
+                label=str(label),
+            )
+        for i, point in enumerate(points, 1):
+            ax.annotate(str(i), point, textcoords="offset points", xytext=(7, 6), fontsize=7)
+        ax.plot(*query, "*", color="black", markersize=12, linestyle="none", label="x")
+        ax.set_xlabel("x₁", fontstyle="italic")
+        if plane:
+            square_limits(ax, np.vstack([points, reach]))
+            ax.set_ylabel("x₂", fontstyle="italic")
+        else:
+            span = np.concatenate([points[:, 0], reach[:, 0]])
+            pad = 0.08 * max(span.max() - span.min(), 1e-9)
+            ax.set_xlim(span.min() - pad, span.max() + pad)
+            ax.set_ylim(-1, 1)
+            ax.set_yticks([])
+        legend = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+        legend.get_texts()[-1].set_fontstyle("italic")  # the query x, apart from a class "x"
+
+    return draw
+
+
+def _figure_text(X, y, x, k, nearest, distances, prediction, classes):
+    """The caption and the alt text of the figure, in both languages."""
+    plane = X.shape[1] == 2
+    votes, _ = _vote([y[i] for i in nearest])
+    top = max(votes.values())
+    order = np.argsort(distances, kind="stable")
+    notes_en = notes_zh = ""
+    if len(X) > k and distances[order[k - 1]] == distances[order[k]]:
+        notes_en += " Points as far as the last neighbour are taken in training order."
+        notes_zh += "与最后一个近邻同样远的点按训练顺序取舍。"
+    if list(votes.values()).count(top) > 1:
+        notes_en += " The tied vote goes to the class of the nearest neighbour among the tied."
+        notes_zh += "票数相同时取并列类别中最近邻的类别。"
+    radius = tex.plain(distances[nearest[-1]])
+    shape, shape_zh = ("circle", "圆") if plane else ("interval", "区间")
+    joined = joined_zh = joined_alt = joined_alt_zh = ""
+    if plane:
+        joined, joined_zh = ", joined to $x$ by dotted lines", "并用点线连到 $x$"
+        joined_alt, joined_alt_zh = ", joined to it by dotted lines,", "并用点线连到查询点"
+    votes_en = ", ".join(f"{label} {count}" for label, count in votes.items())
+    votes_zh = "，".join(f"{label} {count} 票" for label, count in votes.items())
+    caption = text(
+        f"The training points by class, the query $x$ (star) and its $k = {k}$ nearest "
+        f"neighbours by Euclidean distance (ringed{joined}), within the dashed {shape} of "
+        f"radius {radius} about $x$. Their vote: {votes_en}, so the prediction is "
+        f"{prediction}.{notes_en}",
+        f"按类别画出的训练样本、查询点 $x$（星形）及其按欧氏距离的 $k = {k}$ 个最近邻"
+        f"（加外圈{joined_zh}），都在以 $x$ 为中心、半径 {radius} 的虚线{shape_zh}内。"
+        f"投票：{votes_zh}，预测类别为 {prediction}。{notes_zh}",
+    )
+    query = ", ".join(tex.plain(c) for c in x)
+    listed = ", ".join(f"{i + 1} ({y[i]}, {tex.plain(distances[i])})" for i in nearest)
+    names, names_zh = ", ".join(map(str, classes)), "、".join(map(str, classes))
+    ringed = f"its {k} nearest neighbours, points {listed} (class, distance), are ringed"
+    if k == 1:
+        ringed = f"its nearest neighbour, point {listed} (class, distance), is ringed"
+    alt = text(
+        f"Plot of the {len(X)} training points {'in the plane' if plane else 'on a line'}, one "
+        f"marker per class ({names}), and the query ({query}) as a star; {ringed}{joined_alt} "
+        f"and within a dashed {shape} of radius {radius}. Predicted class: {prediction}.",
+        f"图中画出 {len(X)} 个训练样本（每个类别一种标记：{names_zh}）和查询点 ({query})"
+        f"（星形）；它的 {k} 个最近邻为样本 {listed}（类别，距离），加了外圈{joined_alt_zh}，"
+        f"位于半径 {radius} 的虚线{shape_zh}内。预测类别：{prediction}。",
+    )
+    return caption, alt

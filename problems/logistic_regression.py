@@ -25,6 +25,8 @@ from tutor.solutions.classifiers import (
     logistic_regression_step,
 )
 
+from ._figures_classifiers import STEPS, Notation, descent_figure
+
 ID = "logistic-regression"
 TOPIC = "classification"
 TITLE = text(
@@ -391,3 +393,21 @@ def solve(params):
         ),
     )
     return Solution(parts, steps)
+
+
+def figure(params, solution):
+    """The samples by class with the decision boundary before and after the
+    step (with one feature, the probability curves σ(wx + w₀) instead), and
+    the loss over ten steps of the same update. With more than two features
+    only the loss is drawn: the boundary is a hyperplane."""
+    X, r, w, w0, eta, reduction = _parameters(params)
+    path = [(w, w0)]
+    for _ in range(STEPS):
+        path.append(logistic_regression_step(*path[-1], X, r, eta, reduction))
+    losses = [logistic_regression_loss(*point, X, r, reduction) for point in path]
+    if reduction == "sum":
+        loss = text("cross-entropy summed over the samples", "对样本求和的交叉熵")
+    else:
+        loss = text("mean cross-entropy", "平均交叉熵")
+    notation = Notation(label="r", output="y", bias="w_0", bias_plain="w₀", loss=loss)
+    return descent_figure(X, r, path[0], path[1], losses, notation)

@@ -24,6 +24,8 @@ from tutor.solutions.training import (
     train_logistic_regression,
 )
 
+from ._figures_classifiers import STEPS, Notation, descent_figure
+
 ID = "model-training"
 TOPIC = "training"
 TITLE = text(
@@ -369,3 +371,24 @@ def _loss_misconceptions(loss, n):
             "你对样本求了和；题目要求的是平均损失，应除以 n。",
         ),
     )
+
+
+NOTATION = Notation(
+    label="y",
+    output="p",
+    bias="b",
+    bias_plain="b",
+    loss=text("mean cross-entropy", "平均交叉熵"),
+)
+
+
+def figure(params, solution):
+    """The samples by class with the decision boundary before and after the
+    step (with one feature, the probability curves σ(wx + b) instead), and
+    the loss over ten steps of the same update. With more than two features
+    only the loss is drawn: the boundary is a hyperplane."""
+    X, y, w0, b0, lr = _data(params)
+    w1, b1, _ = train_logistic_regression(X, y, lr, 1, w0, b0)
+    w, b, losses = train_logistic_regression(X, y, lr, STEPS, w0, b0)
+    losses = [*losses, logistic_loss(w, b, X, y)]
+    return descent_figure(X, y, (w0, b0), (w1, b1), losses, NOTATION)
