@@ -5,6 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Matrix
+from tutor.figures import COLORS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -498,3 +499,208 @@ def _steps(x, kernel, p, s, pool, padded, fm, pooled):
     )
     steps.append(Step(text("The pooled map:", "池化结果："), rf"P = {tex.matrix(pooled)}"))
     return tuple(steps)
+
+
+# --- figure ---------------------------------------------------------------------------
+
+GAP = 1.4  # cells between the grids, room for ⋆ and =
+FIGURE_WIDTH = 5.4  # inches
+PADDING_FILL = "#e4e4e4"
+SOLID, DASHED = COLORS[1], COLORS[0]
+
+
+MARGIN = 0.96  # share of the figure the grids may fill
+MIN_FONT = 5.5  # points: the smallest size at which the numbers stay legible
+
+
+def _cell_points(width, height):
+    """The side of a cell in points when ``width`` × ``height`` cells (and a
+    row for the names) fill the page width, at most 3.6 inches high; never
+    larger than a comfortable 30 points."""
+    return min(
+        30.0,
+        FIGURE_WIDTH * 72 * MARGIN / (width + 0.2),
+        3.6 * 72 * MARGIN / (height + 1.3),
+    )
+
+
+def _cell_text(value):
+    return tex.plain(value).replace("-", "\u2212")
+
+
+def _font_size(cell_points, values):
+    """A size at which the longest number fits its cell: a digit is about
+    0.64 em wide."""
+    longest = max(len(_cell_text(v)) for v in np.ravel(values))
+    return float(min(9.0, 0.6 * cell_points, 0.8 * cell_points / (0.64 * max(longest, 1))))
+
+
+def _grid(ax, values, left, top, size, ring=0):
+    """A table of numbers, one square cell each, its top left corner at
+    (left, top) with rows going down; its outer ``ring`` cells deep are
+    shaded and hatched (the padding)."""
+    from matplotlib.patches import Rectangle
+
+    rows, cols = values.shape
+    # Few artists (bands, not cells) and none in the layout: fast to draw.
+    bands = [(left, top, cols, rows, "white", None)]
+    if ring:
+        inner = rows - 2 * ring
+        bands += [
+            (left, top, cols, ring, PADDING_FILL, "///"),
+            (left, top + rows - ring, cols, ring, PADDING_FILL, "///"),
+            (left, top + ring, ring, inner, PADDING_FILL, "///"),
+            (left + cols - ring, top + ring, ring, inner, PADDING_FILL, "///"),
+        ]
+    for x, y, width, height, fill, hatch in bands:
+        band = Rectangle(
+            (x, y), width, height, facecolor=fill, edgecolor="none", hatch=hatch, linewidth=0
+        )
+        band.set_hatchcolor("#b0b0b0")
+        band.set_in_layout(False)
+        ax.add_artist(band)
+    lines = {"colors": "#8c8c8c", "linewidth": 0.6}
+    ax.vlines(left + np.arange(cols + 1), top, top + rows, **lines).set_in_layout(False)
+    ax.hlines(top + np.arange(rows + 1), left, left + cols, **lines).set_in_layout(False)
+    for (i, j), value in np.ndenumerate(values):
+        padding = min(i, j, rows - 1 - i, cols - 1 - j) < ring
+        ax.text(
+            left + j + 0.5,
+            top + i + 0.5,
+            _cell_text(value),
+            ha="center",
+            va="center",
+            fontsize=size,
+            color="#555555" if padding else "black",
+        ).set_in_layout(False)
+
+
+def _frame(ax, left, top, width, height, color, style, inset, label):
+    from matplotlib.patches import Rectangle
+
+    ax.add_artist(
+        Rectangle(
+            (left + inset, top + inset),
+            width - 2 * inset,
+            height - 2 * inset,
+            facecolor="none",
+            edgecolor=color,
+            linestyle=style,
+            linewidth=2.2,
+            zorder=4,
+            label=label,
+        )
+    )
+
+
+def _signed_factor(value):
+    return f"({tex.plain(value)})" if value < 0 else tex.plain(value)
+
+
+def _matrix_words(values):
+    return "[" + "; ".join(", ".join(tex.plain(v) for v in row) for row in values) + "]"
+
+
+def figure(params, solution):
+    """The padded input as a table of numbers (the padding ring shaded and
+    hatched), the kernel and the feature map side by side. The window of
+    y_{1,1}, the first output the worked steps spell out, is framed solid in
+    the input and in Y; the window of y_{1,2}, one stride to the right,
+    dashed."""
+    x, kernel, p, s, pool, fm = _setting(params)
+    padded = np.pad(x, p)
+    (rows, cols), (fh, fw), (m_rows, m_cols) = padded.shape, kernel.shape, fm.shape
+    kernel_left = cols + GAP
+    map_left = kernel_left + fw + GAP
+    width, height = map_left + m_cols, max(rows, fh, m_rows)
+    # A large input with a large map leaves cells too small to read: the map
+    # is left out then (never for a generated variant).
+    cell = _cell_points(width, height)
+    with_map = min(_font_size(cell, values) for values in (padded, kernel, fm)) >= MIN_FONT
+    if not with_map:
+        width, height = kernel_left + fw, max(rows, fh)
+    cell = _cell_points(width, height)
+    size = (FIGURE_WIDTH, round(max(1.6, (height + 1.3) * cell / 72 / MARGIN), 2))
+    tops = [(height - h) / 2 for h in (rows, fh, m_rows)]
+    grids = [(padded, 0, tops[0], r"$\tilde{X}$"), (kernel, kernel_left, tops[1], "K")]
+    symbols = [(cols, "\u22c6", 24)]
+    if with_map:
+        grids.append((fm, map_left, tops[2], "Y"))
+        symbols.append((kernel_left + fw, "=", 13))
+
+    def draw(ax):
+        for values, left, top, name in grids:
+            _grid(ax, values, left, top, _font_size(cell, values), p if left == 0 else 0)
+            ax.text(left, top - 0.25, name, ha="left", va="bottom", fontsize=11, style="italic")
+        for left, symbol, points in symbols:
+            ax.text(left + GAP / 2, height / 2, symbol, ha="center", va="center", fontsize=points)
+        # The dashed window sits a little inside, so that overlapping windows stay apart.
+        _frame(ax, 0, tops[0], fw, fh, SOLID, "-", 0.0, "$y_{1,1}$")
+        _frame(ax, s, tops[0], fw, fh, DASHED, "--", 0.12, "$y_{1,2}$")
+        if with_map:
+            # Side by side in Y: the solid frame drawn last keeps the shared edge.
+            _frame(ax, map_left + 1, tops[2], 1, 1, DASHED, "--", 0.0, "$y_{1,2}$")
+            _frame(ax, map_left, tops[2], 1, 1, SOLID, "-", 0.0, "$y_{1,1}$")
+        ax.set_xlim(-0.1, width + 0.1)
+        ax.set_ylim(height + 0.1, -1.2)
+        ax.set_aspect("equal")
+        ax.axis("off")
+
+    first, second = fm[0, 0], fm[0, 1]
+    products = " + ".join(
+        f"{_signed_factor(k)}·{_signed_factor(v)}"
+        for k, v in zip(kernel.ravel(), padded[:fh, :fw].ravel())
+        if k != 0
+    )
+    columns_en = f"{s} column{'s' if s > 1 else ''}"
+    if p:
+        input_en = f"the padded input X̃ ({rows} × {cols}; the zero padding, {p} wide, hatched)"
+        input_zh = f"填充后的输入 X̃（{rows} × {cols}；宽 {p} 的零填充画了斜线）"
+    else:
+        input_en = f"the input X̃ = X ({rows} × {cols}, no padding)"
+        input_zh = f"输入 X̃ = X（{rows} × {cols}，无填充）"
+    if with_map:
+        tables_en = f"Three tables of numbers: {input_en} = {_matrix_words(padded)}; "
+        tables_en += f"the kernel K = {_matrix_words(kernel)}; "
+        tables_en += f"the feature map Y = {_matrix_words(fm)}."
+        tables_zh = f"三个数表：{input_zh} = {_matrix_words(padded)}；"
+        tables_zh += f"卷积核 K = {_matrix_words(kernel)}；特征图 Y = {_matrix_words(fm)}。"
+        also_en, also_zh = (
+            " The same two frames mark y1,1 and y1,2 in Y.",
+            "Y 中用同样的框标出 y1,1 和 y1,2。",
+        )
+    else:
+        tables_en = f"Two tables of numbers: {input_en} = {_matrix_words(padded)}; "
+        tables_en += f"the kernel K = {_matrix_words(kernel)}."
+        tables_zh = (
+            f"两个数表：{input_zh} = {_matrix_words(padded)}；卷积核 K = {_matrix_words(kernel)}。"
+        )
+        also_en = also_zh = ""
+    alt = text(
+        f"{tables_en} A solid frame marks the window of rows 1 to {fh} and columns 1 to {fw} "
+        f"of X̃ that gives y1,1 = {products or '0'} = {tex.plain(first)}; a dashed frame the "
+        f"window {columns_en} to the right (columns {s + 1} to {s + fw}) that gives "
+        f"y1,2 = {tex.plain(second)}.{also_en}",
+        f"{tables_zh}实线框标出 X̃ 的第 1 到 {fh} 行、第 1 到 {fw} 列的窗口，"
+        f"得到 y1,1 = {products or '0'} = {tex.plain(first)}；虚线框标出向右移 {s} 列"
+        f"（第 {s + 1} 到 {s + fw} 列）的窗口，得到 y1,2 = {tex.plain(second)}。{also_zh}",
+    )
+    if p:
+        shown_en = f"The input padded with {p} ring{'s' if p > 1 else ''} of zeros (hatched)"
+        shown_zh = f"补了 {p} 圈 0（斜线阴影）的输入"
+    else:
+        shown_en, shown_zh = "The input (no padding)", "输入（不填充）"
+    if with_map:
+        shown_en += ", the kernel $K$ and the feature map $Y$."
+        shown_zh += "、卷积核 $K$ 与特征图 $Y$。"
+    else:
+        shown_en += " and the kernel $K$ (the feature map is too large to show beside them)."
+        shown_zh += "与卷积核 $K$（特征图太大，未画出）。"
+    caption = text(
+        f"{shown_en} The solid frame is the window of $y_{{1,1}} = {tex.num(first)}$: the "
+        f"sum of $K$ times the values it covers. The dashed frame, {columns_en} to the right "
+        f"(stride {s}), is the window of $y_{{1,2}} = {tex.num(second)}$.",
+        f"{shown_zh}实线框是 $y_{{1,1}} = {tex.num(first)}$ 的窗口：$K$ 与它覆盖的值逐个相乘"
+        f"再求和。虚线框向右移了 {s} 列（步长 {s}），是 $y_{{1,2}} = {tex.num(second)}$ 的窗口。",
+    )
+    return Figure(draw, caption, alt, size=size)

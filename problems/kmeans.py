@@ -8,6 +8,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Matrix, Number, Vector
+from tutor.figures import COLORS, MARKERS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -21,6 +22,8 @@ from tutor.problem import (
     text,
 )
 from tutor.solutions.clustering import kmeans_step, wcss
+
+from ._figures import square_limits, subscript
 
 ID = "kmeans"
 TOPIC = "unsupervised"
@@ -533,3 +536,156 @@ def _wcss_step(X, updated, labels, cost):
         + " + ".join(tex.num(v) for v in terms)
         + f" = {tex.num(cost)}",
     )
+
+
+# --- figure ---------------------------------------------------------------------------
+
+MARKER_NAMES = {
+    "o": ("circles", "圆点"),
+    "s": ("squares", "方块"),
+    "^": ("triangles", "三角"),
+    "D": ("diamonds", "菱形"),
+    "v": ("inverted triangles", "倒三角"),
+}
+
+
+def _plain_pair(values):
+    return "(" + ", ".join(tex.plain(v) for v in values) + ")"
+
+
+PAD = 0.2  # room around the data for the large centroid markers and the labels
+# Where a label may go around its mark: the diagonals first, then right, up, left, down.
+DIRECTIONS = np.array(
+    [[1, 1], [1, -1], [-1, 1], [-1, -1], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=float
+)
+DIRECTIONS /= np.linalg.norm(DIRECTIONS, axis=1, keepdims=True)
+
+
+def _segment_distance(point, start, end):
+    span = end - start
+    length = float(span @ span)
+    t = 0.0 if length == 0 else min(max(float((point - start) @ span) / length, 0.0), 1.0)
+    return float(np.linalg.norm(point - start - t * span))
+
+
+def _free_offset(at, distance, per_point, marks, arrows):
+    """The offset (in points) of a label ``distance`` points from ``at`` in
+    the direction that keeps it farthest from the marks and the arrows."""
+    best, room = DIRECTIONS[0], -1.0
+    for direction in DIRECTIONS:
+        spot = at + direction * distance * per_point
+        near = min(
+            np.linalg.norm(marks - spot, axis=1).min(),
+            min(_segment_distance(spot, a, b) for a, b in arrows),
+        )
+        # A small preference for the first directions keeps labels in one place when free.
+        if near > room * 1.05:
+            best, room = direction, near
+    return best * distance
+
+
+def _label_offsets(X, centroids, updated, per_point):
+    """Offsets (in points) of the names of the updated centroids, then of the
+    point numbers: each clear of the marks, the arrows and the labels placed
+    before it, and a point's number clear of a centroid marker drawn round it."""
+    marks = np.vstack([X, centroids, updated])
+    arrows = list(zip(centroids, updated))
+    offsets = []
+    distances = [14] * len(updated)
+    for x in X:
+        under = np.linalg.norm(np.vstack([centroids, updated]) - x, axis=1).min()
+        distances.append(8 if under > 8 * per_point else 12)
+    for at, distance in zip(np.vstack([updated, X]), distances):
+        offset = _free_offset(at, distance, per_point, marks, arrows)
+        marks = np.vstack([marks, at + offset * per_point])
+        offsets.append(offset)
+    return offsets[: len(updated)], offsets[len(updated) :]
+
+
+_LABEL = {"textcoords": "offset points", "ha": "center", "va": "center"}
+
+
+def _edge(color, width=1.6):
+    return {"markeredgecolor": color, "markeredgewidth": width, "linestyle": "none"}
+
+
+def _arrow(color):
+    return {"arrowstyle": "-|>", "color": color, "linewidth": 1.3, "shrinkA": 7, "shrinkB": 6}
+
+
+def figure(params, solution):
+    """The first iteration: every point marked (shape and colour) by the
+    cluster it joins, the initial centroids hollow, the updated ones filled,
+    and an arrow for each move. With two iterations the figure still shows
+    the first; the second starts from the filled centroids."""
+    X, centroids, iterations = _parameters(params)
+    labels, updated = _reference(X, centroids, 1)[0]
+    k = len(centroids)
+
+    reach = np.vstack([X, centroids, updated])
+    # Data units per point of the page: the square plot is about 215 points high.
+    per_point = (1 + 2 * PAD) * max(np.ptp(reach, axis=0).max(), 1e-9) / 215
+    name_offsets, number_offsets = _label_offsets(X, centroids, updated, per_point)
+
+    def draw(ax):
+        for j in range(k):
+            ax.plot(
+                *X[labels == j].T,
+                MARKERS[j],
+                color=COLORS[j],
+                markersize=6,
+                linestyle="none",
+                label=f"C{subscript(j + 1)}",
+            )
+        for j, (old, new) in enumerate(zip(centroids, updated)):
+            ax.plot(*old, MARKERS[j], markersize=14, markerfacecolor="none", **_edge(COLORS[j]))
+            if np.linalg.norm(new - old) > 1e-9:
+                ax.annotate("", new, old, arrowprops=_arrow(COLORS[j]))
+            ax.plot(*new, MARKERS[j], markersize=10, color=COLORS[j], **_edge("black", 0.8))
+            name = f"c{subscript(j + 1)}"
+            ax.annotate(name, new, xytext=name_offsets[j], fontsize=11, style="italic", **_LABEL)
+        for i, (x, offset) in enumerate(zip(X, number_offsets), 1):
+            ax.annotate(str(i), x, xytext=offset, fontsize=8, color="#333333", **_LABEL)
+        hollow = {"markerfacecolor": "none", **_edge("black")}
+        ax.plot([], [], "o", markersize=10, **hollow, label="c\u2c7c\u207d\u2070\u207e")
+        filled = {"color": "#777777", **_edge("black", 0.8)}
+        ax.plot([], [], "o", markersize=8, **filled, label="c\u2c7c\u207d\u00b9\u207e")
+        square_limits(ax, reach, pad=PAD)
+        legend = ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1),
+            borderaxespad=0,
+            labelspacing=0.8,
+            fontsize=10,
+        )
+        for name in legend.get_texts():
+            name.set_fontstyle("italic")
+
+    clusters_en, clusters_zh, moves_en, moves_zh = [], [], [], []
+    for j in range(k):
+        members = np.flatnonzero(labels == j)
+        listed = ", ".join(f"x{i + 1} {_plain_pair(X[i])}" for i in members) or "no point"
+        listed_zh = "，".join(f"x{i + 1} {_plain_pair(X[i])}" for i in members) or "没有点"
+        shape_en, shape_zh = MARKER_NAMES[MARKERS[j]]
+        clusters_en.append(f"cluster {j + 1} ({shape_en}): {listed}")
+        clusters_zh.append(f"第 {j + 1} 簇（{shape_zh}）：{listed_zh}")
+        old, new = _plain_pair(centroids[j]), _plain_pair(updated[j])
+        moves_en.append(f"c{j + 1} from {old} to {new}")
+        moves_zh.append(f"c{j + 1} 从 {old} 到 {new}")
+    alt = text(
+        f"Scatter plot of the {len(X)} points, each marked by the cluster of the first "
+        f"assignment: {'; '.join(clusters_en)}. The centroids move from the hollow to the "
+        f"filled markers: {'; '.join(moves_en)}.",
+        f"{len(X)} 个点的散点图，按第一次分配的簇标记：{'；'.join(clusters_zh)}。"
+        f"簇中心从空心标记移到实心标记：{'；'.join(moves_zh)}。",
+    )
+    caption = text(
+        "The first iteration. Each point (numbered as in the table) is marked by the cluster "
+        "of its nearest initial centroid; the hollow markers are the initial centroids "
+        "$c_j^{(0)}$, the filled ones the cluster means $c_j^{(1)}$ they move to (arrows)."
+        + (" The second iteration starts from the filled centroids." if iterations == 2 else ""),
+        "第一次迭代。每个点（编号同表中）按离它最近的初始簇中心所在的簇标记；空心标记是初始簇中心 "
+        "$c_j^{(0)}$，实心标记是它们移到的簇均值 $c_j^{(1)}$（箭头）。"
+        + ("第二次迭代从实心的簇中心出发。" if iterations == 2 else ""),
+    )
+    return Figure(draw, caption, alt)

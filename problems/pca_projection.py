@@ -9,6 +9,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Integer, Matrix, Number, Vector
+from tutor.figures import Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -31,6 +32,8 @@ from tutor.solutions.pca import (
     reconstruct,
     reconstruction_error,
 )
+
+from ._figures import principal_axes, subscript
 
 ID = "pca-projection"
 TOPIC = "unsupervised"
@@ -686,3 +689,117 @@ def _share_step(eigenvalues, ratios, share, needed):
         ),
         lines + rf" \;\Rightarrow\; m = {needed}",
     )
+
+
+# --- figure ---------------------------------------------------------------------------
+
+
+def _plain_tuple(values):
+    return "(" + ", ".join(tex.plain(v) for v in values) + ")"
+
+
+def _figure_alt(points, mean, lengths, projected, plane, data_mode):
+    """What the figure shows, with its numbers: the points and their
+    projections in the coordinates drawn (scores when ``plane``)."""
+    n = len(points)
+    listed = ", ".join(f"x{i} {_plain_tuple(x)}" for i, x in enumerate(points, 1))
+    feet = ", ".join(_plain_tuple(p) for p in projected)
+    what_en = f"the point {listed} (a circle)" if n == 1 else f"the {n} points {listed} (circles)"
+    what_zh = f"点 {listed}（圆点）" if n == 1 else f"{n} 个点 {listed}（圆点）"
+    if plane:
+        head_en = "Scatter plot in the plane of the first two principal components, each point "
+        head_en += f"at its scores (z1, z2): {what_en}, the mean μ at the origin (a cross)"
+        head_zh = (
+            f"前两个主成分平面上的散点图，各点位于其得分 (z1, z2)：{what_zh}，均值 μ 在原点（叉号）"
+        )
+    else:
+        whose_en = "their mean" if data_mode else "the data set's mean"
+        whose_zh = "它们的均值" if data_mode else "数据集的均值"
+        head_en = f"Scatter plot of {what_en}, {whose_en} μ {_plain_tuple(mean)} (a cross)"
+        head_zh = f"散点图：{what_zh}，{whose_zh} μ {_plain_tuple(mean)}（叉号）"
+    return text(
+        f"{head_en}, the principal axes from μ (u1 a solid arrow of length √λ1 = "
+        f"{tex.plain(lengths[0])}, u2 a dashed one of length √λ2 = {tex.plain(lengths[1])}) and "
+        f"each point's projection onto u1 (squares on dotted lines): {feet}.",
+        f"{head_zh}，从 μ 出发的主轴（u1 为实线箭头，长 √λ1 = {tex.plain(lengths[0])}；"
+        f"u2 为虚线箭头，长 √λ2 = {tex.plain(lengths[1])}），"
+        f"以及各点在 u1 上的投影（虚线连到方块）：{feet}。",
+    )
+
+
+def figure(params, solution):
+    """The points, the mean μ, the principal axes drawn from μ with length
+    √λ, and each point's projection onto u_1 (its reconstruction when
+    k = 1). Points in 3-D are drawn in the plane of the first two components:
+    by their scores (z_1, z_2), so μ is at the origin and u_1, u_2 are the
+    coordinate axes; the part along u_3 is not shown."""
+    X, mean, raw, components, eigenvalues, k, share, data_mode = _parameters(params)
+    lengths = np.sqrt(eigenvalues[:2])
+    one = len(X) == 1
+    points_en = "The point $x_1$" if one else "The points $x_i$"
+    if k == 1:
+        squares_en = "The square" if one else "The squares"
+        squares_en += " on the first axis " + ("is the reconstruction" if one else "are the")
+        squares_en += ("" if one else " reconstructions") + r" $\hat{x}_i = \mu + z_i u_1$"
+        squares_zh = r"第一主轴上的方块就是重构 $\hat{x}_i = \mu + z_i u_1$"
+    else:
+        squares_en = "The square is the projection" if one else "The squares are the projections"
+        squares_en += " onto the first axis alone"
+        squares_zh = "方块是只投影到第一主轴上的结果"
+    if X.shape[1] == 2:
+        draw, _ = principal_axes(X, mean, components, eigenvalues)
+        projected = mean + np.outer((X - mean) @ components[0], components[0])
+        alt = _figure_alt(X, mean, lengths, projected, False, data_mode)
+        source_en = "their mean μ" if data_mode else "the mean μ of the data set"
+        source_zh = "它们的均值 μ" if data_mode else "数据集的均值 μ"
+        if k == 1:
+            lines_en = ", and the dotted line" if one else ", and each dotted line"
+            lines_en += r" is the error $x_i - \hat{x}_i$."
+            lines_zh = r"，每条虚线就是误差 $x_i - \hat{x}_i$。"
+        else:
+            lines_en = f" (with $k = {k}$ the reconstruction is the point itself)."
+            lines_zh = f"（$k = {k}$ 时重构就是点本身）。"
+        caption = text(
+            f"{points_en}, {source_en} and the principal axes drawn from μ with length "
+            r"$\sqrt{\lambda_j}$. " + squares_en + lines_en,
+            f"各点 $x_i$、{source_zh}以及从 μ 出发、长为 "
+            + r"$\sqrt{\lambda_j}$ 的主轴。"
+            + squares_zh
+            + lines_zh,
+        )
+        return Figure(draw, caption, alt)
+    scores = project(X, components[:2], mean)
+    in_plane, _ = principal_axes(scores, np.zeros(2), np.eye(2), eigenvalues)
+
+    def draw(ax):
+        in_plane(ax)
+        ax.set_xlabel(f"z{subscript(1)}")
+        ax.set_ylabel(f"z{subscript(2)}")
+
+    projected = np.column_stack([scores[:, 0], np.zeros(len(scores))])
+    alt = _figure_alt(scores, np.zeros(2), lengths, projected, True, data_mode)
+    kept_en = {
+        1: "",
+        2: r" With $k = 2$ each point drawn is its reconstruction $\hat{x}_i$.",
+        3: " With $k = 3$ the reconstruction is the point itself.",
+    }[k]
+    kept_zh = {
+        1: "",
+        2: r"$k = 2$ 时图中的每个点就是它的重构 $\hat{x}_i$。",
+        3: "$k = 3$ 时重构就是点本身。",
+    }[k]
+    caption = text(
+        f"{points_en} in the plane of the first two components, at "
+        + ("its" if one else "their")
+        + " scores "
+        "$(z_{i1}, z_{i2})$, so that μ is at the origin and the axes, of length "
+        r"$\sqrt{\lambda_1}$ and $\sqrt{\lambda_2}$, point along $u_1$ and $u_2$; "
+        "the part along $u_3$ is perpendicular to the page. "
+        + squares_en
+        + " (in this plane)."
+        + kept_en,
+        "各点在前两个主成分构成的平面上，位置为得分 $(z_{i1}, z_{i2})$：μ 在原点，长为 "
+        r"$\sqrt{\lambda_1}$、$\sqrt{\lambda_2}$ 的两条主轴沿 $u_1$、$u_2$；"
+        "沿 $u_3$ 的分量垂直于纸面，未画出。" + squares_zh + "（在该平面内）。" + kept_zh,
+    )
+    return Figure(draw, caption, alt)
