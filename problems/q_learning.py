@@ -5,6 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Number, Vector
+from tutor.figures import COLORS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -869,4 +870,282 @@ def _dqn_steps_text(world, gamma, steps_dqn, q_target, y):
             ),
             r" \qquad ".join(pieces),
         ),
+    )
+
+
+# --- figure --------------------------------------------------------------------------
+
+SYMBOLS = {"goal": "★", "trap": "☠"}
+HATCHES = {"goal": "//", "trap": "xx"}
+CELL_INCHES = 1.2
+# Where things sit inside a cell of side 1 (x to the right, y down): the label and
+# the greedy arrow in the upper left, the value at the bottom left, all clear of the
+# bands from 0.6 to 0.8 across and down the cell where the episode's line runs.
+LABEL_AT, ARROW_AT, VALUE_AT = (0.05, 0.05), (0.3, 0.36), (0.3, 0.91)
+ARROW_HALF = 0.14
+PATH_FROM, PATH_TO = 0.8, 0.6
+
+
+def _indexed(symbol, index):
+    """A symbol with a subscript number, such as s₁₂, as plain text: cheaper to
+    draw than mathtext, of which a grid would need a dozen."""
+    return symbol + str(index).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _figure_number(x):
+    """A number as the worked steps round it to four digits, with a true minus sign
+    (plain text: mathtext would cost more time than it adds)."""
+    return tex.plain(x, 4).replace("-", "−")
+
+
+def _corner(world, cell):
+    """The top-left corner of a cell, as (x, y) with y growing downwards."""
+    r, c = divmod(cell, world.cols)
+    return np.array([c, r], dtype=float)
+
+
+def _path(world, transitions):
+    """The vertices of the episode's line, and for every step the segment that
+    carries its arrowhead. A cell's k-th visit sits a little further up the
+    diagonal of the lower-right band than the one before, so that going back
+    and forth does not retrace a segment; a move into the wall is a spike to the
+    border and back."""
+    cells = [transitions[0][0]] + [s_next for *_, s_next, _ in transitions]
+    visits = max(cells.count(c) for c in cells)
+    spread = min(0.1, (PATH_FROM - PATH_TO) / max(visits - 1, 1))
+    seen = {}
+
+    def point(cell):
+        seen[cell] = seen.get(cell, -1) + 1
+        return _corner(world, cell) + PATH_FROM - spread * seen[cell]
+
+    points, heads = [point(cells[0])], []
+    for s, a, _, s_next, _ in transitions:
+        heads.append(len(points) - 1)
+        after = point(s_next)
+        if world.step(s, a)[3]:
+            dr, dc = MOVES[world.actions[a]]
+            border = (points[-1] + after) / 2
+            corner = _corner(world, s)
+            if dc:
+                border[0] = corner[0] + (0.97 if dc > 0 else 0.03)
+            else:
+                border[1] = corner[1] + (0.97 if dr > 0 else 0.03)
+            points.append(border)
+        points.append(after)
+    return np.array(points), heads
+
+
+def _tied(row, best):
+    """The actions other than ``best`` whose value ties with it (as greedy_policy
+    counts ties)."""
+    top = row.max()
+    tied = np.isclose(row, top, rtol=1e-12, atol=1e-12)
+    return [j for j in range(len(row)) if tied[j] and j != best]
+
+
+def _figure_caption(world, ties, transitions):
+    tied = any(ties.values())
+    walls = any(world.step(s, a)[3] for s, a, *_ in transitions)
+    if world.trap is None:
+        ends_en, ends_zh = "The goal (★, hatched) ends", "终点（★，斜线阴影）会结束回合"
+    else:
+        ends_en = "The goal (★, hatched) and the trap (☠, cross-hatched) end"
+        ends_zh = "终点（★，斜线阴影）和陷阱（☠，交叉阴影）会结束回合"
+    return text(
+        "The grid after the episode. In every non-terminal cell the arrow points along the "
+        "greedy action of the final Q table and the number is its value $\\max_a Q(s, a)$"
+        + (
+            "; dashed grey arrows are actions tied with it, passed over by the tie rule"
+            if tied
+            else ""
+        )
+        + f". {ends_en} the episode; $r$ is the reward for entering. The dotted line follows "
+        "the episode from the circle to the square"
+        + ("; a spike to the border is a move into the wall." if walls else "."),
+        "回合结束后的网格。每个非终止格子中，箭头指向最终 Q 表的贪心动作，数字是它的值 "
+        "$\\max_a Q(s, a)$"
+        + ("；灰色虚线箭头是与它并列、按规则未选的动作" if tied else "")
+        + f"。{ends_zh}，$r$ 是进入时的奖励。点线从圆点到方块画出本回合的路径"
+        + ("；伸向边框的尖角表示撞墙。" if walls else "。"),
+    )
+
+
+def _figure_alt(world, greedy, table, transitions):
+    def cell(c):
+        return f"s{c + 1}"
+
+    def values(lang):
+        index = 0 if lang == "en" else 1
+        pieces = []
+        for c, a in greedy.items():
+            piece = f"{cell(c)} {NAMES[world.actions[a]][index]} {tex.plain(table[c].max())}"
+            others = [NAMES[world.actions[j]][index] for j in _tied(table[c], a)]
+            if others:
+                piece += (
+                    f" (tied with {', '.join(others)}, dashed)"
+                    if lang == "en"
+                    else f"（与{'、'.join(others)}并列，虚线）"
+                )
+            pieces.append(piece)
+        return (", " if lang == "en" else "，").join(pieces)
+
+    def route(lang):
+        wall = " (wall)" if lang == "en" else "（撞墙）"
+        names = [cell(transitions[0][0])]
+        for s, a, _, s_next, _ in transitions:
+            names.append(cell(s_next) + (wall if world.step(s, a)[3] else ""))
+        return " → ".join(names)
+
+    goal, reward = cell(world.goal), tex.plain(world.goal_reward)
+    trap_en = trap_zh = ""
+    if world.trap is not None:
+        trap, trap_reward = cell(world.trap), tex.plain(world.trap_reward)
+        trap_en = f" and the trap {trap} (☠, reward {trap_reward}, cross-hatched)"
+        trap_zh = f"和陷阱 {trap}（☠，奖励 {trap_reward}，交叉阴影）"
+    return text(
+        f"A grid of {world.rows} × {world.cols} cells s1 to s{world.size}, numbered row by "
+        f"row, with the goal {goal} (★, reward {reward}, hatched){trap_en}. In each other cell "
+        f"an arrow shows the greedy action of the final Q table and a number its value: "
+        f"{values('en')}. A dotted line follows the episode {route('en')}.",
+        f"{world.rows} × {world.cols} 的网格，格子 s1 到 s{world.size} 按行编号，终点为 {goal}"
+        f"（★，奖励 {reward}，斜线阴影）{trap_zh}。其余每个格子中，箭头表示最终 Q 表的贪心动作，"
+        f"数字是它的值：{values('zh')}。点线画出本回合的路径 {route('zh')}。",
+    )
+
+
+def _grid_axes(ax, world):
+    ax.set_xlim(-0.04, world.cols + 0.04)
+    ax.set_ylim(world.rows + 0.04, -0.04)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def figure(params, solution):
+    """The grid after the episode: the goal and the trap (symbol, reward and
+    hatching), in every other cell the greedy action of the final Q table as an
+    arrow with its value max_a Q(s, a), and the episode as a dotted line from a
+    circle to a square. Every valid grid (at most 3 × 4 cells) is drawn as it is."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    world, Q0, alpha, gamma, episode, *_ = _values(params)
+    transitions = _transitions(world, episode)
+    table = q_learning_episode(Q0, transitions, alpha, gamma)
+    states = world.non_terminal()
+    greedy = dict(zip(states, greedy_policy(table[states]).tolist()))
+    ties = {cell: _tied(table[cell], greedy[cell]) for cell in states}
+    path, heads = _path(world, transitions)
+    ends = {"goal": (world.goal, world.goal_reward)}
+    if world.trap is not None:
+        ends["trap"] = (world.trap, world.trap_reward)
+
+    def arrow(ax, cell, action, **style):
+        # Tied actions leave from the centre, each its own way, so that two opposite
+        # ones do not cover each other; a lone greedy action is centred.
+        dr, dc = MOVES[world.actions[action]]
+        centre = _corner(world, cell) + ARROW_AT
+        step = ARROW_HALF * np.array([dc, dr], dtype=float)
+        tail, tip = (centre, centre + 1.3 * step) if ties[cell] else (centre - step, centre + step)
+        ax.annotate("", tip, tail, arrowprops={"arrowstyle": "-|>", **style})
+
+    def draw(ax):
+        _grid_axes(ax, world)
+        for kind, (cell, reward) in ends.items():
+            corner = _corner(world, cell)
+            ax.add_patch(
+                Rectangle(
+                    corner,
+                    1,
+                    1,
+                    facecolor="white",
+                    edgecolor="#999999",
+                    linewidth=0,
+                    hatch=HATCHES[kind],
+                )
+            )
+            ax.text(
+                *(corner + ARROW_AT),
+                SYMBOLS[kind],
+                ha="center",
+                va="center",
+                fontsize=18,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
+            ax.text(
+                *(corner + VALUE_AT),
+                f"r = {_figure_number(reward)}",
+                ha="center",
+                va="center",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
+        for cell in range(world.size):
+            corner = _corner(world, cell)
+            ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor="black", linewidth=1.2))
+            ax.text(
+                *(corner + LABEL_AT),
+                _indexed("s", cell + 1),
+                ha="left",
+                va="top",
+                fontsize=9,
+                fontstyle="italic",
+                color="#444444",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            )
+        for cell in states:
+            for other in ties[cell]:
+                arrow(ax, cell, other, color="#888888", linestyle="--", linewidth=1)
+            arrow(ax, cell, greedy[cell], color=COLORS[0], linewidth=2)
+            ax.text(
+                *(_corner(world, cell) + VALUE_AT),
+                _figure_number(table[cell].max()),
+                ha="center",
+                va="center",
+                fontsize=10,
+            )
+        ax.plot(*path.T, ":", color=COLORS[1], linewidth=1.8)
+        for i in heads:
+            middle, along = (path[i] + path[i + 1]) / 2, (path[i + 1] - path[i]) * 0.01
+            ax.annotate(
+                "",
+                middle + along,
+                middle - along,
+                arrowprops={
+                    "arrowstyle": "-|>,head_length=0.7,head_width=0.35",
+                    "color": COLORS[1],
+                    "linewidth": 0,
+                },
+            )
+        ax.plot(*path[0], "o", color=COLORS[1], markersize=6)
+        ax.plot(*path[-1], "s", color=COLORS[1], markersize=6)
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=COLORS[1],
+                linestyle=":",
+                marker="o",
+                markevery=[0],
+                label=rf"$(s_t, a_t)_{{t=1}}^{{{len(transitions)}}}$",
+            ),
+            Line2D(
+                [],
+                [],
+                color=COLORS[0],
+                linewidth=2,
+                marker=">",
+                markevery=[1],
+                label=r"$\arg\max_a Q(s, a)$",
+            ),
+        ]
+        ax.legend(
+            handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2, borderaxespad=0.2
+        )
+
+    size = (max(3.6, CELL_INCHES * world.cols + 0.4), CELL_INCHES * world.rows + 0.7)
+    return Figure(
+        draw,
+        _figure_caption(world, ties, transitions),
+        _figure_alt(world, greedy, table, transitions),
+        size,
     )

@@ -5,6 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Vector
+from tutor.figures import COLORS, Figure
 from tutor.problem import (
     ParameterError,
     Part,
@@ -520,3 +521,214 @@ def _steps(P, R, V0, gamma, values, actions):
         )
     )
     return tuple(steps)
+
+
+# --- figure --------------------------------------------------------------------------
+
+# The states sit in a row of boxes (x to the right, y up, one unit per box width):
+# arcs above them for the transitions, the greedy actions under them.
+BOX_GAP, BOX_WIDTH, BOX_HEIGHT = 1.7, 1.0, 0.8
+ACTION_Y, ROW_LABEL_X = -0.25, -0.95
+LEAVE, ARRIVE = 0.3, -0.3  # where an arc leaves its box and enters the next, from the centre
+ARC_RAD, LOOP_RAD = 0.4, 1.0
+LOOP_FROM, LOOP_MIDDLE, LOOP_TO = 0.6, 0.4, 0.2
+UNIT_INCHES = 0.62
+
+
+def _indexed(symbol, index):
+    """A symbol with a subscript number, such as a₂, as plain text: cheaper to
+    draw than mathtext."""
+    return symbol + str(index).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _figure_number(x):
+    """A number as the worked steps round it, with a true minus sign (plain text:
+    mathtext would cost more time than it adds)."""
+    return tex.plain(x).replace("-", "−")
+
+
+def _likely(P, actions):
+    """For every state, the most likely next states under its greedy action
+    (all of them when several share the largest probability)."""
+    moves = []
+    for s, a in enumerate(actions):
+        row = P[s, a]
+        top = row.max()
+        moves += [(s, int(t), float(row[t])) for t in np.flatnonzero(np.isclose(row, top))]
+    return moves
+
+
+def _arc(s, t):
+    """The start and end of the arrow from box s to box t, its connection style,
+    where its label goes and how the label is aligned. Arcs between boxes run
+    above them, leaving a box on its right and entering on its left; a state
+    that stays loops on the right side of its own box."""
+    x = s * BOX_GAP
+    if s == t:
+        right = x + BOX_WIDTH / 2
+        start, end = (right, LOOP_FROM), (right, LOOP_TO)
+        # arc3 bends to the left of the direction of travel for a positive rad:
+        # going down, a negative one bulges to the right.
+        bulge = LOOP_RAD * (LOOP_FROM - LOOP_TO) / 2
+        return start, end, f"arc3,rad={-LOOP_RAD}", (right + bulge + 0.04, LOOP_MIDDLE), "left"
+    start, end = (x + LEAVE, BOX_HEIGHT), (t * BOX_GAP + ARRIVE, BOX_HEIGHT)
+    # Upwards: negative going right, positive going left.
+    rad = -ARC_RAD if end[0] > start[0] else ARC_RAD
+    top = BOX_HEIGHT + ARC_RAD * abs(end[0] - start[0]) / 2
+    return start, end, f"arc3,rad={rad}", ((start[0] + end[0]) / 2, top), "center"
+
+
+def _figure_caption(backups, ending):
+    hatched_en = " A hatched box is a terminal state." if ending else ""
+    hatched_zh = "带阴影的方框是终止状态。" if ending else ""
+    return text(
+        f"The states with their values $V_{backups}$ after backup {backups} (in the boxes) "
+        "and, under each, the greedy action $\\pi(s)$ of that backup. An arrow goes from every "
+        "state to the most likely next state of its greedy action and carries that "
+        f"probability; an arrow back to its own box means staying.{hatched_en}",
+        f"各状态及第 {backups} 次备份后的值 $V_{backups}$（方框内），下方是这次备份的贪心动作 "
+        "$\\pi(s)$。箭头从每个状态指向其贪心动作最可能到达的下一状态，并标出该概率；"
+        "指回自身的箭头表示停留。" + hatched_zh,
+    )
+
+
+def _figure_alt(V, actions, moves, ending, backups):
+    n_states = len(V)
+    listed = ", ".join(tex.plain(v) for v in V)
+    greedy = ", ".join(f"a{a + 1}" for a in actions)
+    arrows = ", ".join(f"s{s + 1} → s{t + 1} ({tex.plain(p)})" for s, t, p in moves)
+    terminal = ", ".join(f"s{s + 1}" for s in sorted(ending))
+    return text(
+        f"{n_states} boxes in a row for the states s1 to s{n_states} with their values after "
+        f"backup {backups}, V{backups} = ({listed}), and the greedy actions {greedy} under them"
+        + (f"; {terminal} is terminal (hatched)" if ending else "")
+        + f". Arrows to the most likely next state of each greedy action, with its "
+        f"probability: {arrows}.",
+        f"{n_states} 个方框排成一行，表示状态 s1 到 s{n_states}，框内是第 {backups} 次备份后的值 "
+        f"V{backups} = ({listed})，下方是贪心动作 {greedy}"
+        + (f"；{terminal} 是终止状态（阴影）" if ending else "")
+        + f"。箭头指向各贪心动作最可能到达的下一状态，并标出概率：{arrows}。",
+    )
+
+
+def figure(params, solution):
+    """The states in a row of boxes with their values after the last backup,
+    the greedy action under each, and an arc from every state to the most
+    likely next state of its greedy action, labelled with the probability.
+    Every valid MDP (2 to 5 states) is drawn as it is."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    P, R, V0, gamma, backups = _values(params)
+    values, actions = _backups(P, R, V0, gamma, backups)
+    V = values[-1]
+    n_states = len(V)
+    ending = set(_absorbing(P, R))
+    moves = _likely(P, actions)
+    arcs = [(s, t, p, *_arc(s, t)) for s, t, p in moves]
+    highest = max([BOX_HEIGHT] + [label[1] for *_, label, _ in arcs])
+
+    # Room on the right for a loop of the last state and its label.
+    right = (n_states - 1) * BOX_GAP + BOX_WIDTH / 2 + 0.75
+
+    def draw(ax):
+        for s in range(n_states):
+            x = s * BOX_GAP
+            corner = (x - BOX_WIDTH / 2, 0)
+            if s in ending:
+                ax.add_patch(
+                    Rectangle(
+                        corner,
+                        BOX_WIDTH,
+                        BOX_HEIGHT,
+                        facecolor="white",
+                        edgecolor="#999999",
+                        linewidth=0,
+                        hatch="//",
+                    )
+                )
+            ax.add_patch(
+                Rectangle(
+                    corner, BOX_WIDTH, BOX_HEIGHT, fill=False, edgecolor="black", linewidth=1.2
+                )
+            )
+            ax.text(
+                x,
+                0.6,
+                _indexed("s", s + 1),
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontstyle="italic",
+                color="#444444",
+            )
+            ax.text(
+                x,
+                0.28,
+                _figure_number(V[s]),
+                ha="center",
+                va="center",
+                fontsize=10,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
+            ax.text(
+                x,
+                ACTION_Y,
+                _indexed("a", actions[s] + 1),
+                ha="center",
+                va="center",
+                fontsize=10,
+                fontstyle="italic",
+                color=COLORS[2],
+            )
+        ax.text(ROW_LABEL_X, 0.28, f"$V_{{{backups}}}$", ha="center", va="center", fontsize=10)
+        ax.text(
+            ROW_LABEL_X, ACTION_Y, r"$\pi$", ha="center", va="center", fontsize=10, color=COLORS[2]
+        )
+        for *_, p, start, end, style, label, align in arcs:
+            ax.annotate(
+                "",
+                end,
+                start,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": COLORS[0],
+                    "linewidth": 1.2,
+                    "connectionstyle": style,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
+            ax.text(
+                *label,
+                _figure_number(p),
+                ha=align,
+                va="center",
+                fontsize=9,
+                color=COLORS[0],
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            )
+        ax.set_xlim(ROW_LABEL_X - 0.35, right)
+        ax.set_ylim(ACTION_Y - 0.25, highest + 0.2)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        handle = Line2D(
+            [],
+            [],
+            color=COLORS[0],
+            marker=">",
+            markevery=[1],
+            label=r"$s \to \arg\max_{s'} P(s' \mid s, \pi(s))$",
+        )
+        ax.legend(handles=[handle], loc="upper center", bbox_to_anchor=(0.5, 0), borderaxespad=0.2)
+
+    width = right - ROW_LABEL_X + 0.35
+    height = highest + 0.45 - ACTION_Y
+    unit = min(UNIT_INCHES, 5.2 / width)
+    size = (max(3.4, unit * width + 0.2), unit * height + 0.6)
+    return Figure(
+        draw,
+        _figure_caption(backups, ending),
+        _figure_alt(V, actions, moves, ending, backups),
+        size,
+    )

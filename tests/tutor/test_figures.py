@@ -28,7 +28,20 @@ def tutor(*args, cwd=None):
 
 
 def test_the_types_the_course_draws_have_figures():
-    assert {"pca"} <= set(WITH_FIGURES)
+    assert set(WITH_FIGURES) == {
+        "activation-curve",
+        "conv2d",
+        "critical-point",
+        "kmeans",
+        "knn",
+        "logistic-regression",
+        "model-training",
+        "pca",
+        "pca-projection",
+        "q-learning",
+        "sigmoid-derivative",
+        "value-iteration",
+    }
 
 
 @pytest.mark.parametrize("problem_id", WITH_FIGURES)
