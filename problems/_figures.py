@@ -3,17 +3,12 @@
 import numpy as np
 
 from tutor import tex
-from tutor.figures import COLORS, DASHES
+from tutor.figures import COLORS, DASHES, subscript
 from tutor.problem import text
 
 
 def _point(values):
     return "(" + ", ".join(tex.plain(v) for v in values) + ")"
-
-
-def subscript(number):
-    """A whole number in subscript digits: labels without mathtext draw fast."""
-    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def square_limits(ax, reach, pad=0.12):

@@ -5,7 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Misconception, Number, Vector
-from tutor.figures import COLORS, DASHES, MARKERS, Figure
+from tutor.figures import COLORS, DASHES, MARKERS, Figure, label_number, subscript
 from tutor.problem import (
     ParameterError,
     Part,
@@ -344,15 +344,6 @@ def _kinks(kind, w, bias):
     return np.concatenate([(e - bias[slopes]) / w[slopes] for e in edges])
 
 
-_SUB = "₀₁₂₃₄₅₆₇₈₉"
-
-
-def _label_number(x):
-    """A number for a label inside the figure: plain text, which is much
-    cheaper to lay out than math, with the typographic minus."""
-    return tex.plain(x).replace("-", "\u2212")
-
-
 def figure(params, solution):
     """The curve y = b + Σ cᵢ a(bᵢ + wᵢx) (solid) with each unit's term
     cᵢ a(bᵢ + wᵢx) (dashed, dotted, dash-dotted) and the outer bias b, over
@@ -376,7 +367,7 @@ def figure(params, solution):
             color="#777777",
             linewidth=0.9,
             linestyle=(0, (1, 1)),
-            label=f"b = {_label_number(b)}",
+            label=f"b = {label_number(b)}",
         )
         for i in range(c.size):
             ax.plot(
@@ -389,7 +380,7 @@ def figure(params, solution):
                 markersize=6,
                 linewidth=1.3,
                 zorder=3,
-                label=f"c{_SUB[i + 1]} {a}(z{_SUB[i + 1]}) = {_label_number(pieces[i])}",
+                label=f"c{subscript(i + 1)} {a}(z{subscript(i + 1)}) = {label_number(pieces[i])}",
             )
         ax.plot(
             grid,
@@ -400,7 +391,7 @@ def figure(params, solution):
             markevery=at,
             markersize=11,
             linewidth=2,
-            label=f"y = {_label_number(y)}",
+            label=f"y = {label_number(y)}",
         )
         ax.axvline(x, color="#777777", linewidth=0.9, linestyle=DASHES[3])
         ax.set_xlim(low, high)

@@ -5,7 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Matrix
-from tutor.figures import COLORS, Figure
+from tutor.figures import COLORS, Figure, label_number
 from tutor.problem import (
     ParameterError,
     Part,
@@ -524,14 +524,10 @@ def _cell_points(width, height):
     )
 
 
-def _cell_text(value):
-    return tex.plain(value).replace("-", "\u2212")
-
-
 def _font_size(cell_points, values):
     """A size at which the longest number fits its cell: a digit is about
     0.64 em wide."""
-    longest = max(len(_cell_text(v)) for v in np.ravel(values))
+    longest = max(len(label_number(v)) for v in np.ravel(values))
     return float(min(9.0, 0.6 * cell_points, 0.8 * cell_points / (0.64 * max(longest, 1))))
 
 
@@ -567,7 +563,7 @@ def _grid(ax, values, left, top, size, ring=0):
         ax.text(
             left + j + 0.5,
             top + i + 0.5,
-            _cell_text(value),
+            label_number(value),
             ha="center",
             va="center",
             fontsize=size,

@@ -9,7 +9,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Choice, Matrix, Misconception, Vector
-from tutor.figures import COLORS, DASHES, MARKERS, Figure
+from tutor.figures import COLORS, DASHES, MARKERS, Figure, label_number
 from tutor.problem import (
     ParameterError,
     Part,
@@ -603,13 +603,6 @@ def _levels(values, around=None):
     return levels[(levels > low) & (levels < high)]
 
 
-def _label_number(level):
-    """A number for a label inside the figure (a contour's value, a legend
-    entry) as plain text, much cheaper to lay out than math, with the
-    typographic minus that the tick labels use."""
-    return tex.plain(level).replace("-", "\u2212")
-
-
 def _kind_words(kind, eigenvalues, gradient):
     """Why θ* is what it is, with the numbers: in English a noun phrase, in
     Chinese with its verb (是 or 不是)."""
@@ -681,7 +674,7 @@ def figure(params, solution):
             lines = ax.contour(first, second, values, levels=levels, **_CONTOUR)
             # Every other level carries its value: enough to read the slope,
             # and each label costs time to place.
-            ax.clabel(lines, levels[::2], fontsize=7, fmt=_label_number)
+            ax.clabel(lines, levels[::2], fontsize=7, fmt=label_number)
         if through and values.min() < value < values.max():
             style = {**_CONTOUR, "colors": "black", "linewidths": 1.8}
             ax.contour(first, second, values, levels=[value], **style)
@@ -691,20 +684,20 @@ def figure(params, solution):
                 "-",
                 color="black",
                 linewidth=1.8,
-                label=f"L(θ*) = {_label_number(value)}",
+                label=f"L(θ*) = {label_number(value)}",
             )
         if kind == NOT_CRITICAL:
             tip = point + 0.6 * REACH * gradient / np.linalg.norm(gradient)
             ax.annotate(
                 "", tip, point, arrowprops={"arrowstyle": "-|>", "color": COLORS[1], "lw": 1.6}
             )
-            label = f"∇L = ({_label_number(gradient[0])}, {_label_number(gradient[1])})"
+            label = f"∇L = ({label_number(gradient[0])}, {label_number(gradient[1])})"
             ax.plot([], [], "-", color=COLORS[1], label=label)
         else:
             vectors = np.linalg.eigh(hessian)[1].T
             for k, (vector, dash) in enumerate(zip(vectors, DASHES[1:])):
                 ends = point + np.outer([-0.8 * REACH, 0.8 * REACH], vector)
-                label = f"v{'₁₂'[k]}: λ{'₁₂'[k]} = {_label_number(eigenvalues[k])}"
+                label = f"v{'₁₂'[k]}: λ{'₁₂'[k]} = {label_number(eigenvalues[k])}"
                 ax.plot(*ends.T, dash, color=COLORS[1 + 2 * k], linewidth=1.5, label=label)
         ax.plot(
             *point,
@@ -712,7 +705,7 @@ def figure(params, solution):
             color="black",
             markeredgecolor="white",
             markersize=8,
-            label=f"θ* = ({_label_number(point[0])}, {_label_number(point[1])})",
+            label=f"θ* = ({label_number(point[0])}, {label_number(point[1])})",
         )
         ax.set_xlim(point[0] - REACH, point[0] + REACH)
         ax.set_ylim(point[1] - REACH, point[1] + REACH)
@@ -772,7 +765,7 @@ def _curve_figure(terms, point, value, slope, eigenvalues, kind, k):
             DASHES[2],
             color=COLORS[1],
             linewidth=1.8,
-            label=f"∂L/∂{name} = {_label_number(slope)}",
+            label=f"∂L/∂{name} = {label_number(slope)}",
         )
         ax.plot(
             point[k],
@@ -781,7 +774,7 @@ def _curve_figure(terms, point, value, slope, eigenvalues, kind, k):
             color="black",
             markeredgecolor="white",
             markersize=8,
-            label=f"{name}* = {_label_number(point[k])}",
+            label=f"{name}* = {label_number(point[k])}",
         )
         ax.set_xlim(low, high)
         ax.set_xlabel(name, fontstyle="italic")

@@ -4,7 +4,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Choice, Misconception, Number, Vector
-from tutor.figures import COLORS, DASHES, MARKERS, Figure
+from tutor.figures import COLORS, DASHES, MARKERS, Figure, subscript
 from tutor.problem import (
     ParameterError,
     Part,
@@ -544,7 +544,6 @@ def _vote_steps(X, y, k, euclidean, nearest, prediction):
 # More markers than the palette has, for user data with many classes.
 CLASS_MARKERS = (*MARKERS, "P", "X", "<", ">", "h")
 GREY = "#777777"
-SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def figure(params, solution):
@@ -594,7 +593,7 @@ def _neighbour_plot(X, y, x, nearest, radius, classes):
             markeredgecolor="black",
             markeredgewidth=1,
             linestyle="none",
-            label=f"N{str(len(nearest)).translate(SUBSCRIPTS)}(x)",
+            label=f"N{subscript(len(nearest))}(x)",
         )
         for j, label in enumerate(classes):
             chosen = [i for i, c in enumerate(y) if c == label]

@@ -5,7 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Number, Vector
-from tutor.figures import COLORS, Figure
+from tutor.figures import COLORS, Figure, label_number, subscript
 from tutor.problem import (
     ParameterError,
     Part,
@@ -886,18 +886,6 @@ ARROW_HALF = 0.14
 PATH_FROM, PATH_TO = 0.8, 0.6
 
 
-def _indexed(symbol, index):
-    """A symbol with a subscript number, such as s₁₂, as plain text: cheaper to
-    draw than mathtext, of which a grid would need a dozen."""
-    return symbol + str(index).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def _figure_number(x):
-    """A number as the worked steps round it to four digits, with a true minus sign
-    (plain text: mathtext would cost more time than it adds)."""
-    return tex.plain(x, 4).replace("-", "−")
-
-
 def _corner(world, cell):
     """The top-left corner of a cell, as (x, y) with y growing downwards."""
     r, c = divmod(cell, world.cols)
@@ -1074,7 +1062,7 @@ def figure(params, solution):
             )
             ax.text(
                 *(corner + VALUE_AT),
-                f"r = {_figure_number(reward)}",
+                f"r = {label_number(reward)}",
                 ha="center",
                 va="center",
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
@@ -1084,7 +1072,7 @@ def figure(params, solution):
             ax.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor="black", linewidth=1.2))
             ax.text(
                 *(corner + LABEL_AT),
-                _indexed("s", cell + 1),
+                "s" + subscript(cell + 1),
                 ha="left",
                 va="top",
                 fontsize=9,
@@ -1098,7 +1086,7 @@ def figure(params, solution):
             arrow(ax, cell, greedy[cell], color=COLORS[0], linewidth=2)
             ax.text(
                 *(_corner(world, cell) + VALUE_AT),
-                _figure_number(table[cell].max()),
+                label_number(table[cell].max()),
                 ha="center",
                 va="center",
                 fontsize=10,

@@ -7,7 +7,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Expression, Misconception, Number
-from tutor.figures import COLORS, DASHES, MARKERS, Figure
+from tutor.figures import COLORS, DASHES, MARKERS, Figure, label_number
 from tutor.problem import (
     Part,
     Solution,
@@ -298,12 +298,6 @@ def _tangent_reach(y, slope, reach=3.0):
     return min(reach, (1.05 - y) / slope, (y + 0.05) / slope)
 
 
-def _label_number(x):
-    """A number for a label inside the figure: plain text, which is much
-    cheaper to lay out than math, with the typographic minus."""
-    return tex.plain(x).replace("-", "\u2212")
-
-
 def figure(params, solution):
     """σ and σ′ over a window that holds both the whole S of the sigmoid and
     the variant's z, with the point (z, σ(z)), the value σ′(z) below it and
@@ -314,14 +308,14 @@ def figure(params, solution):
     delta = upstream * slope
     low, high = min(-6.0, z - 3.0), max(6.0, z + 3.0)
     reach = _tangent_reach(y, slope)
-    at, height, rate = _label_number(z), _label_number(y), _label_number(slope)
+    at, height, rate = label_number(z), label_number(y), label_number(slope)
 
     def draw(ax):
         grid = np.union1d(np.linspace(low, high, 601), [z])
         ax.plot(grid, sigmoid(grid), DASHES[0], color=COLORS[0], label="σ(z)")
         ax.plot(grid, sigmoid_grad(grid), DASHES[1], color=COLORS[1], label="σ′(z)")
         ends = np.array([z - reach, z + reach])
-        shift = f"(z {'+' if z < 0 else '−'} {_label_number(abs(z))})" if z else "z"
+        shift = f"(z {'+' if z < 0 else '−'} {label_number(abs(z))})" if z else "z"
         ax.plot(
             ends,
             y + slope * (ends - z),

@@ -5,7 +5,7 @@ import numpy as np
 
 from tutor import tex
 from tutor.answers import Vector
-from tutor.figures import COLORS, Figure
+from tutor.figures import COLORS, Figure, label_number, subscript
 from tutor.problem import (
     ParameterError,
     Part,
@@ -535,18 +535,6 @@ LOOP_FROM, LOOP_MIDDLE, LOOP_TO = 0.6, 0.4, 0.2
 UNIT_INCHES = 0.62
 
 
-def _indexed(symbol, index):
-    """A symbol with a subscript number, such as a₂, as plain text: cheaper to
-    draw than mathtext."""
-    return symbol + str(index).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def _figure_number(x):
-    """A number as the worked steps round it, with a true minus sign (plain text:
-    mathtext would cost more time than it adds)."""
-    return tex.plain(x).replace("-", "−")
-
-
 def _likely(P, actions):
     """For every state, the most likely next states under its greedy action
     (all of them when several share the largest probability)."""
@@ -655,7 +643,7 @@ def figure(params, solution):
             ax.text(
                 x,
                 0.6,
-                _indexed("s", s + 1),
+                "s" + subscript(s + 1),
                 ha="center",
                 va="center",
                 fontsize=9,
@@ -665,7 +653,7 @@ def figure(params, solution):
             ax.text(
                 x,
                 0.28,
-                _figure_number(V[s]),
+                label_number(V[s]),
                 ha="center",
                 va="center",
                 fontsize=10,
@@ -674,7 +662,7 @@ def figure(params, solution):
             ax.text(
                 x,
                 ACTION_Y,
-                _indexed("a", actions[s] + 1),
+                "a" + subscript(actions[s] + 1),
                 ha="center",
                 va="center",
                 fontsize=10,
@@ -701,7 +689,7 @@ def figure(params, solution):
             )
             ax.text(
                 *label,
-                _figure_number(p),
+                label_number(p),
                 ha=align,
                 va="center",
                 fontsize=9,

@@ -19,10 +19,24 @@ from io import StringIO
 
 from markupsafe import Markup, escape
 
+from . import tex
+
 # Colours that stay apart in grey too; markers and dashes carry the meaning.
 COLORS = ("#1f4e99", "#c0392b", "#2e8b57", "#7d3c98", "#b9770e")
 MARKERS = ("o", "s", "^", "D", "v")
 DASHES = ("-", "--", ":", "-.")
+
+
+def subscript(number):
+    """A whole number in subscript digits, as in x₁₂: labels in plain text
+    draw much faster than mathtext, which is parsed again on every render."""
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def label_number(x, digits=tex.DIGITS):
+    """A number for a label inside a figure, as the worked steps round it,
+    in plain text with a true minus sign."""
+    return tex.plain(x, digits).replace("-", "\u2212")
 
 
 @dataclass(frozen=True)
